@@ -1,0 +1,1 @@
+"""The security core: users, roles, units, authentication, the journal, keys, the clock."""

@@ -1,0 +1,156 @@
+"""Every change the security core makes: one function per verb, atomic, journaled."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from autarcie.core import clock
+from autarcie.core.errors import ConfigurationError
+from autarcie.core.journal import Action, Actor, record
+from autarcie.core.models import RoleGrant, Unit, User
+from autarcie.core.roles import Role, UnitKind
+
+
+def create_unit(
+    *, actor: Actor, code: str, label: str, kind: UnitKind, pole: str = "", beds: int = 0
+) -> Unit:
+    with transaction.atomic():
+        unit = Unit.objects.create(code=code, label=label, kind=kind, pole=pole, beds=beds)
+        record(
+            Action.UNIT_CREATED,
+            actor=actor,
+            target_type="unit",
+            target_id=code,
+            details={"label": label, "kind": str(kind), "beds": beds},
+        )
+    return unit
+
+
+def parse_roles(names: Iterable[str]) -> list[Role]:
+    roles: list[Role] = []
+    for name in names:
+        try:
+            roles.append(Role(name))
+        except ValueError:
+            allowed = ", ".join(r.value for r in Role)
+            raise ConfigurationError(f"unknown role {name!r} (roles: {allowed})") from None
+    if not roles:
+        raise ConfigurationError("a user needs at least one role")
+    return sorted(set(roles))
+
+
+def resolve_units(codes: Iterable[str]) -> list[Unit]:
+    wanted = sorted(set(codes))
+    found = {u.code: u for u in Unit.objects.filter(code__in=wanted)}
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise ConfigurationError(f"unknown unit(s): {', '.join(missing)}")
+    return [found[c] for c in wanted]
+
+
+def check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ConfigurationError("weak password: " + " ".join(exc.messages)) from None
+
+
+def create_user(
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    roles: Iterable[Role],
+    units: Iterable[Unit] = (),
+    all_units: bool = False,
+    full_name: str = "",
+) -> User:
+    role_list = sorted(set(roles))
+    unit_list = list(units)
+    if not username or not username.isascii() or any(c.isspace() for c in username):
+        raise ConfigurationError(f"invalid username {username!r}: ASCII letters without spaces")
+    if User.objects.filter(username=username).exists():
+        raise ConfigurationError(f"the user {username!r} already exists")
+    candidate = User(username=username, full_name=full_name)
+    check_password(password, candidate)
+    with transaction.atomic():
+        user = User(
+            username=username, full_name=full_name, all_units=all_units, created_at=clock.now()
+        )
+        user.set_password(password)
+        user.save()
+        RoleGrant.objects.bulk_create(RoleGrant(user=user, role=r) for r in role_list)
+        user.units.set(unit_list)
+        record(
+            Action.USER_CREATED,
+            actor=actor,
+            target_type="user",
+            target_id=user.pk,
+            details={
+                "username": username,
+                "roles": [r.value for r in role_list],
+                "units": [u.code for u in unit_list],
+                "all_units": all_units,
+            },
+        )
+    return user
+
+
+def set_roles(*, actor: Actor, user: User, roles: Iterable[Role]) -> None:
+    new = sorted(set(roles))
+    if not new:
+        raise ConfigurationError("a user needs at least one role")
+    with transaction.atomic():
+        old = sorted(r.value for r in user.role_set)
+        user.grants.all().delete()
+        RoleGrant.objects.bulk_create(RoleGrant(user=user, role=r) for r in new)
+        user.forget_cached_roles()
+        record(
+            Action.USER_ROLES_CHANGED,
+            actor=actor,
+            target_type="user",
+            target_id=user.pk,
+            details={"before": old, "after": [r.value for r in new]},
+        )
+
+
+def set_units(*, actor: Actor, user: User, units: Iterable[Unit], all_units: bool) -> None:
+    unit_list = list(units)
+    with transaction.atomic():
+        before = sorted(user.units.values_list("code", flat=True))
+        user.units.set(unit_list)
+        was_all = user.all_units
+        user.all_units = all_units
+        user.save(update_fields=["all_units"])
+        record(
+            Action.USER_UNITS_CHANGED,
+            actor=actor,
+            target_type="user",
+            target_id=user.pk,
+            details={
+                "before": before,
+                "after": sorted(u.code for u in unit_list),
+                "all_units_before": was_all,
+                "all_units_after": all_units,
+            },
+        )
+
+
+def set_password(*, actor: Actor, user: User, password: str) -> None:
+    check_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record(Action.USER_PASSWORD_CHANGED, actor=actor, target_type="user", target_id=user.pk)
+
+
+def set_active(*, actor: Actor, user: User, active: bool) -> None:
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        action = Action.USER_ACTIVATED if active else Action.USER_DEACTIVATED
+        record(action, actor=actor, target_type="user", target_id=user.pk)

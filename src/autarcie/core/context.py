@@ -1,0 +1,25 @@
+"""Template context shared by every page: mode warnings, the user's roles, the hospital."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from autarcie.core.models import User
+from autarcie.core.roles import Role
+
+
+def autarcie_context(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    roles = sorted(user.role_set) if isinstance(user, User) and user.is_authenticated else []
+    return {
+        "hospital_name": settings.HOSPITAL_NAME,
+        "demo_mode": settings.MODE == "demo",
+        "insecure_transport": not request.is_secure(),
+        "user_roles": roles,
+        "user_role_labels": [Role(r).label for r in roles],
+        "is_admin": Role.ADMIN in roles,
+        "idle_timeout_minutes": settings.IDLE_TIMEOUT_SECONDS // 60,
+    }

@@ -1,0 +1,1 @@
+"""A Django database backend for SQLCipher-encrypted SQLite files."""

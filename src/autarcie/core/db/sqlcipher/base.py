@@ -1,0 +1,99 @@
+"""SQLCipher backend: Django's SQLite backend, connected through sqlcipher3 with a raw key.
+
+Django's own ``get_new_connection`` connects with the standard ``sqlite3`` module, which
+ignores ``PRAGMA key`` and silently writes a plaintext file. This backend therefore opens the
+connection itself with ``sqlcipher3``, sets the key before anything else, proves the key by
+reading ``sqlite_master``, then repeats what Django's method does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Mapping
+from itertools import tee
+from pathlib import Path
+from typing import Any
+
+from django.db.backends.sqlite3 import base as sqlite_base
+from django.db.backends.sqlite3._functions import register as register_functions
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
+from sqlcipher3 import dbapi2 as Database
+
+from autarcie.core.errors import DatabaseKeyError
+from autarcie.core.keys import read_key_file
+
+
+def _decoder(conv_func: Any) -> Any:
+    return lambda s: conv_func(s.decode())
+
+
+# The same converters and adapters Django registers on the standard sqlite3 module.
+Database.register_converter("bool", b"1".__eq__)
+Database.register_converter("date", _decoder(parse_date))
+Database.register_converter("time", _decoder(parse_time))
+Database.register_converter("datetime", _decoder(parse_datetime))
+Database.register_converter("timestamp", _decoder(parse_datetime))
+Database.register_adapter(decimal.Decimal, str)
+Database.register_adapter(datetime.date, sqlite_base.adapt_date)
+Database.register_adapter(datetime.datetime, sqlite_base.adapt_datetime)
+
+
+class SQLCipherCursorWrapper(Database.Cursor):  # type: ignore[misc]
+    """Django's "format" and "pyformat" parameter styles on a sqlcipher3 cursor."""
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if params is None:
+            return Database.Cursor.execute(self, query)
+        names = list(params) if isinstance(params, Mapping) else None
+        return Database.Cursor.execute(self, _convert_query(query, names), params)
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        peek, param_list = tee(iter(param_list))
+        first = next(peek, None)
+        names = list(first) if first and isinstance(first, Mapping) else None
+        return Database.Cursor.executemany(self, _convert_query(query, names), param_list)
+
+
+def _convert_query(query: str, names: list[str] | None) -> str:
+    if names is None:
+        return str(sqlite_base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%"))
+    return query % {name: f":{name}" for name in names}
+
+
+class DatabaseWrapper(sqlite_base.DatabaseWrapper):
+    vendor = "sqlite"
+    display_name = "SQLCipher"
+    Database = Database
+
+    def get_connection_params(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = super().get_connection_params()
+        key_file = kwargs.pop("key_file", None)
+        self._key_file = Path(key_file) if key_file else None
+        return kwargs
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        name = str(conn_params.get("database", ""))
+        if name == ":memory:" or "mode=memory" in name:
+            raise DatabaseKeyError("an in-memory database cannot be encrypted; use a file")
+        key = read_key_file(self._key_file)
+        conn = Database.connect(**conn_params)
+        try:
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            conn.execute(f"PRAGMA key = \"x'{key}'\"")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except Database.DatabaseError as exc:
+            conn.close()
+            raise DatabaseKeyError(
+                f"the database key does not open {name}: check AUTARCIE_DB_KEY_FILE"
+            ) from exc
+        register_functions(conn)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA legacy_alter_table = OFF")
+        for init_command in self.init_commands:
+            if init_command := init_command.strip():
+                conn.execute(init_command)
+        return conn
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        return self.connection.cursor(factory=SQLCipherCursorWrapper)

@@ -1,0 +1,232 @@
+"""The tamper-evident journal: one hash-chained entry per change and per read of a record.
+
+Every entry is written by :func:`record`, inside the caller's transaction, so an entry exists
+exactly when its change was committed. Writers are serialised on the single ``JournalHead`` row
+(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.db import transaction
+
+from autarcie.core import clock
+from autarcie.core.errors import JournalError
+from autarcie.core.models import JournalEntry, JournalHead, User
+
+GENESIS_HASH = "0" * 64
+
+
+class Action(StrEnum):
+    INSTANCE_INITIALISED = "instance.initialised"
+    KEY_CREATED = "key.created"
+    UNIT_CREATED = "unit.created"
+    USER_CREATED = "user.created"
+    USER_ROLES_CHANGED = "user.roles_changed"
+    USER_UNITS_CHANGED = "user.units_changed"
+    USER_PASSWORD_CHANGED = "user.password_changed"
+    USER_ACTIVATED = "user.activated"
+    USER_DEACTIVATED = "user.deactivated"
+    LOGIN_SUCCEEDED = "auth.login_succeeded"
+    LOGIN_FAILED = "auth.login_failed"
+    LOGIN_THROTTLED = "auth.login_throttled"
+    THROTTLE_LIFTED = "auth.throttle_lifted"
+    LOGOUT = "auth.logout"
+    SESSION_LOCKED = "auth.session_locked"
+    SESSION_IDLE_EXPIRED = "auth.session_idle_expired"
+    SECOND_FACTOR_FAILED = "auth.second_factor_failed"
+    TOTP_ENROLLED = "auth.totp_enrolled"
+    TOTP_RESET = "auth.totp_reset"
+    RECOVERY_CODES_ISSUED = "auth.recovery_codes_issued"
+    RECOVERY_CODE_USED = "auth.recovery_code_used"
+    JOURNAL_EXPORTED = "journal.exported"
+    JOURNAL_VERIFIED = "journal.verified"
+    DEMO_BUILT = "demo.built"
+
+
+Actor = User | str  # a user, or "system:<component>"
+
+
+def _actor_fields(actor: Actor) -> tuple[str, User | None]:
+    if isinstance(actor, User):
+        return f"user:{actor.pk}", actor
+    if not actor.startswith("system:"):
+        raise JournalError(f"a non-user actor must be named 'system:<component>', not {actor!r}")
+    return actor, None
+
+
+def _canonical(
+    *,
+    seq: int,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    details: dict[str, Any],
+) -> bytes:
+    body = {
+        "seq": seq,
+        "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor": actor,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "details": details,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def compute_hash(prev_hash: str, canonical: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + canonical).hexdigest()
+
+
+def _entry_hash(entry: JournalEntry) -> str:
+    canonical = _canonical(
+        seq=entry.seq,
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        target_type=entry.target_type,
+        target_id=entry.target_id,
+        details=entry.details,
+    )
+    return compute_hash(entry.prev_hash, canonical)
+
+
+def record(
+    action: Action,
+    *,
+    actor: Actor,
+    target_type: str = "",
+    target_id: str | int = "",
+    details: dict[str, Any] | None = None,
+) -> JournalEntry:
+    """Append one entry to the chain, in the caller's transaction."""
+    if not isinstance(action, Action):
+        raise JournalError(f"unknown journal action {action!r}")
+    actor_id, actor_user = _actor_fields(actor)
+    payload = dict(details or {})
+    # Round-trip once so the hash covers exactly what the database will give back.
+    payload = json.loads(json.dumps(payload, ensure_ascii=False))
+    with transaction.atomic():
+        head = JournalHead.objects.select_for_update().get(pk=1)
+        at = clock.now()
+        seq = head.seq + 1
+        entry = JournalEntry(
+            seq=seq,
+            at=at,
+            actor=actor_id,
+            actor_user=actor_user,
+            action=action.value,
+            target_type=target_type,
+            target_id=str(target_id),
+            details=payload,
+            prev_hash=head.hash,
+        )
+        entry.hash = _entry_hash(entry)
+        entry.save(force_insert=True)
+        head.seq = seq
+        head.hash = entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    hash: str
+
+
+def head() -> Head:
+    """The last link: print it on paper as a witness of the journal as it stood."""
+    row = JournalHead.objects.get(pk=1)
+    return Head(seq=row.seq, hash=row.hash)
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    entries: int
+    head_hash: str
+    bad_seq: int | None = None
+    reason: str = ""
+
+
+def _ordered_entries() -> Iterator[JournalEntry]:
+    return JournalEntry.objects.order_by("seq").iterator(chunk_size=2000)
+
+
+def verify() -> Verification:
+    """Walk the whole chain; report the first entry edited, removed, inserted or moved."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    count = 0
+    for entry in _ordered_entries():
+        if entry.seq != expected_seq:
+            return Verification(
+                False,
+                count,
+                expected_prev,
+                expected_seq,
+                f"entry {expected_seq} is missing (next entry found is {entry.seq})",
+            )
+        if entry.prev_hash != expected_prev:
+            return Verification(
+                False, count, expected_prev, entry.seq, "its link to the previous entry is broken"
+            )
+        if _entry_hash(entry) != entry.hash:
+            return Verification(
+                False, count, expected_prev, entry.seq, "its content does not match its hash"
+            )
+        expected_prev = entry.hash
+        expected_seq += 1
+        count += 1
+    current = head()
+    if current.seq != count or current.hash != expected_prev:
+        return Verification(
+            False,
+            count,
+            expected_prev,
+            count + 1,
+            f"the chain ends at entry {count} but the head says {current.seq}",
+        )
+    return Verification(True, count, expected_prev)
+
+
+def entry_as_dict(entry: JournalEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "details": entry.details,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def export(out: TextIO) -> int:
+    """Write every entry as one JSON line; return the number written."""
+    count = 0
+    for entry in _ordered_entries():
+        out.write(json.dumps(entry_as_dict(entry), ensure_ascii=False, sort_keys=True) + "\n")
+        count += 1
+    return count
+
+
+def export_to_file(path: Path, *, actor: Actor) -> int:
+    with path.open("w", encoding="utf-8") as handle:
+        count = export(handle)
+    record(Action.JOURNAL_EXPORTED, actor=actor, details={"entries": count, "file": path.name})
+    return count

@@ -1,0 +1,50 @@
+"""The database key: a random 256-bit raw key kept in a file outside the data directory."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+
+from autarcie.core.errors import DatabaseKeyError
+
+KEY_BYTES = 32
+_HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
+
+
+def create_key_file(path: Path) -> None:
+    """Write a new random key to ``path`` (mode 0600); refuse to overwrite an existing one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise DatabaseKeyError(f"the key file {path} already exists; it was not replaced") from exc
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(KEY_BYTES) + "\n")
+
+
+def read_key_file(path: Path | None) -> str:
+    """Return the key as 64 lowercase hex digits, or raise a one-line DatabaseKeyError."""
+    if path is None:
+        raise DatabaseKeyError(
+            "no database key is configured: set AUTARCIE_DB_KEY_FILE to the key file"
+        )
+    try:
+        text = path.read_text(encoding="ascii").strip().lower()
+    except FileNotFoundError as exc:
+        raise DatabaseKeyError(
+            f"the database key file {path} does not exist: check AUTARCIE_DB_KEY_FILE"
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatabaseKeyError(f"the database key file {path} cannot be read: {exc}") from exc
+    if not _HEX_KEY.match(text):
+        raise DatabaseKeyError(
+            f"the database key file {path} does not hold a 256-bit key (64 hex digits)"
+        )
+    return text
+
+
+def key_file_is_private(path: Path) -> bool:
+    """True when only the owner can read the key file."""
+    return (path.stat().st_mode & 0o077) == 0

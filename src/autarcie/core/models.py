@@ -1,0 +1,133 @@
+"""Users, roles, units, the journal and the authentication state of the security core."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from autarcie.core.roles import Role, UnitKind
+
+
+class Unit(models.Model):
+    """A functional unit (UF) of the hospital."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    label = models.CharField(_("libellé"), max_length=120)
+    pole = models.CharField(_("pôle"), max_length=120, blank=True)
+    beds = models.PositiveIntegerField(_("lits"), default=0)
+    kind = models.CharField(_("type"), max_length=20, choices=UnitKind.choices)
+
+    class Meta:
+        ordering: ClassVar = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+
+class UserManager(BaseUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(username=username)
+
+
+class User(AbstractBaseUser):
+    """A person who uses Autarcie. Roles and unit scopes decide what they see."""
+
+    username = models.CharField(_("identifiant"), max_length=64, unique=True)
+    full_name = models.CharField(_("nom complet"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    all_units = models.BooleanField(_("toutes les unités"), default=False)
+    units = models.ManyToManyField(Unit, blank=True, related_name="users")
+    created_at = models.DateTimeField()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering: ClassVar = ["username"]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        cached: frozenset[Role] | None = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = frozenset(Role(r) for r in self.grants.values_list("role", flat=True))
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+    def forget_cached_roles(self) -> None:
+        self.__dict__.pop("_role_cache", None)
+
+
+class RoleGrant(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["user", "role"], name="one_grant_per_role")
+        ]
+
+
+class JournalEntry(models.Model):
+    """One link of the hash chain. Written only by ``autarcie.core.journal.record``."""
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=120)  # "user:<id>" or "system:<component>"
+    actor_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=128, blank=True)
+    details = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering: ClassVar = ["seq"]
+        indexes: ClassVar = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["actor", "at"]),
+            models.Index(fields=["action", "at"]),
+        ]
+
+
+class JournalHead(models.Model):
+    """The last link, one row: locking it serialises journal writers on every engine."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+
+class LoginThrottle(models.Model):
+    """Consecutive failed logins for one account or one client address."""
+
+    key = models.CharField(max_length=200, unique=True)  # "user:<name>" or "addr:<ip>"
+    failures = models.PositiveIntegerField(default=0)
+    last_failure = models.DateTimeField(null=True)
+    blocked_until = models.DateTimeField(null=True)
+
+
+class TotpDevice(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True)
+    last_used_step = models.BigIntegerField(default=0)
+
+
+class RecoveryCode(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=200)
+    used_at = models.DateTimeField(null=True)

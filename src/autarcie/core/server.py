@@ -1,0 +1,107 @@
+"""``autarcie serve``: the WSGI application under gunicorn, with HTTPS when given a certificate."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from autarcie.core.errors import ConfigurationError
+
+
+def _host_of(bind: str) -> str:
+    host, sep, port = bind.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ConfigurationError(f"--bind {bind!r} must be HOST:PORT")
+    return host.strip("[]")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from autarcie.wsgi import application
+
+        return application
+
+
+def check_ready() -> None:
+    """Refuse to serve an instance with configuration errors or an old schema."""
+    from django.core.checks import run_checks
+    from django.core.checks.messages import ERROR
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    problems = [m for m in run_checks() if m.level >= ERROR]
+    if problems:
+        raise ConfigurationError("; ".join(f"{m.msg} {m.hint or ''}".strip() for m in problems))
+    executor = MigrationExecutor(connections["default"])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise ConfigurationError("the database schema is not up to date: run 'autarcie init'")
+    connections.close_all()  # never share a connection across the fork
+
+
+def serve(
+    data_dir: Path,
+    *,
+    bind: str,
+    workers: int,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+) -> int:
+    from autarcie.cli import setup_django
+
+    if (tls_cert is None) != (tls_key is None):
+        raise ConfigurationError("give both --tls-cert and --tls-key, or neither")
+    tls = tls_cert is not None
+    os.environ["AUTARCIE_TLS"] = "1" if tls else "0"
+    setup_django(data_dir)
+    from django.conf import settings
+
+    host = _host_of(bind)
+    if not tls and not is_loopback(host) and settings.MODE != "demo":
+        raise ConfigurationError(
+            f"plain HTTP on {host} would expose patient data on the network: "
+            "give --tls-cert and --tls-key, or bind to 127.0.0.1"
+        )
+    check_ready()
+    options: dict[str, Any] = {
+        "bind": bind,
+        "workers": max(1, workers),
+        "worker_class": "gthread",
+        "threads": 8,
+        "timeout": 60,
+        "graceful_timeout": 10,
+        # URLs can name patients: no access log, errors only.
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "proc_name": "autarcie",
+    }
+    if tls:
+        options.update(certfile=str(tls_cert), keyfile=str(tls_key))
+    scheme = "https" if tls else "http"
+    print(f"Autarcie serving {scheme}://{bind}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    if not tls:
+        print("warning: plain HTTP, for this machine or a demonstration only", file=sys.stderr)
+    _Gunicorn(options).run()
+    return 0

@@ -1,0 +1,25 @@
+"""URLs of the security core."""
+
+from django.urls import path
+
+from autarcie.core import admin_views, views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("connexion/", views.login_view, name="login"),
+    path("connexion/second-facteur/", views.second_factor_view, name="second_factor"),
+    path("deconnexion/", views.logout_view, name="logout"),
+    path("verrouiller/", views.lock_view, name="lock"),
+    path("compte/second-facteur/", views.totp_enrol, name="totp_enrol"),
+    path("admin/utilisateurs/", admin_views.users, name="admin_users"),
+    path("admin/utilisateurs/nouveau/", admin_views.user_new, name="admin_user_new"),
+    path("admin/utilisateurs/<int:user_id>/", admin_views.user_edit, name="admin_user_edit"),
+    path(
+        "admin/utilisateurs/<int:user_id>/second-facteur/",
+        admin_views.user_reset_totp,
+        name="admin_user_reset_totp",
+    ),
+    path("admin/blocages/lever/", admin_views.throttle_lift, name="admin_throttle_lift"),
+]

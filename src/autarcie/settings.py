@@ -1,0 +1,187 @@
+"""Django settings, read once from typed environment variables (see docs/configuration.md)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from autarcie.core.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_optional,
+    env_path,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# production fails closed; demo relaxes the key location and plain HTTP; test is for the suite.
+MODE = env_choice("AUTARCIE_MODE", "production", ["production", "demo", "test"])
+DATA_DIR = env_path("AUTARCIE_DATA_DIR", "./var")
+DB_ENGINE = env_choice("DB", "sqlite", ["sqlite", "postgres"])
+
+_key_file = env_optional("AUTARCIE_DB_KEY_FILE")
+if _key_file:
+    DB_KEY_FILE: Path | None = Path(_key_file).expanduser().absolute()
+elif MODE in ("demo", "test"):
+    # Beside the data directory, never inside it: a copy of the folder alone opens nothing.
+    DB_KEY_FILE = DATA_DIR.with_name(DATA_DIR.name + ".key")
+else:
+    DB_KEY_FILE = None
+
+_secret_file = DATA_DIR / "secret_key"
+SECRET_KEY = (
+    _secret_file.read_text(encoding="ascii").strip()
+    if _secret_file.exists()
+    else env_str("AUTARCIE_SECRET_KEY", "")
+) or secrets.token_urlsafe(50)
+
+DEBUG = env_bool("AUTARCIE_DEBUG", False) and MODE != "production"
+TLS = env_bool("AUTARCIE_TLS", False)
+ALLOWED_HOSTS = [h for h in env_str("AUTARCIE_ALLOWED_HOSTS", "*").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "autarcie.core",
+]
+
+MIDDLEWARE = [
+    "autarcie.core.middleware.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "autarcie.core.middleware.IdleTimeoutMiddleware",
+    "autarcie.core.middleware.SecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "autarcie.urls"
+WSGI_APPLICATION = "autarcie.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "autarcie.core.context.autarcie_context",
+            ],
+        },
+    }
+]
+
+if DB_ENGINE == "sqlite":
+    DATABASES = {
+        "default": {
+            "ENGINE": "autarcie.core.db.sqlcipher",
+            "NAME": str(DATA_DIR / "autarcie.db"),
+            "CONN_MAX_AGE": None,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {
+                "key_file": str(DB_KEY_FILE) if DB_KEY_FILE else "",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env_int("AUTARCIE_DB_BUSY_TIMEOUT", 30, minimum=1),
+                "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL",
+            },
+            "TEST": {"NAME": str(DATA_DIR / "test_autarcie.db")},
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": env_str("POSTGRES_DB", "autarcie"),
+            "USER": env_str("POSTGRES_USER", "autarcie"),
+            "PASSWORD": env_str("POSTGRES_PASSWORD", ""),
+            "HOST": env_str("POSTGRES_HOST", "127.0.0.1"),
+            "PORT": str(env_int("POSTGRES_PORT", 5432, minimum=1, maximum=65535)),
+            "CONN_MAX_AGE": None,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {
+                "sslmode": env_choice(
+                    "POSTGRES_SSLMODE",
+                    "prefer",
+                    ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"],
+                ),
+            },
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_SECURE = TLS
+SESSION_COOKIE_NAME = "autarcie_session"
+CSRF_COOKIE_SECURE = TLS
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_AGE = 12 * 3600
+IDLE_TIMEOUT_SECONDS = env_int("AUTARCIE_IDLE_TIMEOUT", 15 * 60, minimum=60)
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if TLS:
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_PROXY_SSL_HEADER = None
+
+# Throttling of failed logins: progressive delays, never a permanent lock-out.
+THROTTLE_FREE_FAILURES = env_int("AUTARCIE_THROTTLE_FREE_FAILURES", 5, minimum=1)
+THROTTLE_MAX_DELAY_SECONDS = env_int("AUTARCIE_THROTTLE_MAX_DELAY", 15 * 60, minimum=1)
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
+
+HOSPITAL_NAME = env_str("AUTARCIE_HOSPITAL_NAME", "Centre hospitalier")
+SITE_CODE = env_str("AUTARCIE_SITE_CODE", "01")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("AUTARCIE_LOG_LEVEL", "INFO")},
+    # Request errors carry URLs and form data: never patient data in logs.
+    "loggers": {"django.request": {"level": "ERROR", "propagate": True}},
+}
