@@ -53,9 +53,11 @@ def user_new(request: HttpRequest) -> HttpResponse:
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     admin = acting_user(request)
     target = get_object_or_404(User, pk=user_id)
+    roles_before = {r.value for r in target.role_set}
+    units_before = set(target.units.all())
     initial = {
-        "roles": [r.value for r in target.role_set],
-        "units": list(target.units.all()),
+        "roles": sorted(roles_before),
+        "units": list(units_before),
         "all_units": target.all_units,
         "is_active": target.is_active,
     }
@@ -63,11 +65,9 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
-            if set(data["roles"]) != set(initial["roles"]):
+            if set(data["roles"]) != roles_before:
                 actions.set_roles(actor=admin, user=target, roles=[Role(r) for r in data["roles"]])
-            if set(data["units"]) != set(initial["units"]) or (
-                data["all_units"] != target.all_units
-            ):
+            if set(data["units"]) != units_before or (data["all_units"] != target.all_units):
                 actions.set_units(
                     actor=admin, user=target, units=data["units"], all_units=data["all_units"]
                 )

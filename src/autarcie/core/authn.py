@@ -48,8 +48,13 @@ def attempt_password(username: str, password: str, address: str) -> LoginResult:
     device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
     if device is not None:
         return LoginResult(user=user, needs_second_factor=True)
-    record(Action.LOGIN_SUCCEEDED, actor=user, target_type="user", target_id=user.pk,
-           details={"address": address, "second_factor": False})
+    record(
+        Action.LOGIN_SUCCEEDED,
+        actor=user,
+        target_type="user",
+        target_id=user.pk,
+        details={"address": address, "second_factor": False},
+    )
     return LoginResult(user=user)
 
 
@@ -60,18 +65,28 @@ def attempt_second_factor(user: User, code: str, address: str) -> LoginResult:
         return LoginResult(wait_seconds=wait)
     with transaction.atomic():
         device = TotpDevice.objects.select_for_update().filter(user=user).first()
-        ok = device is not None and device.confirmed_at is not None and totp.check_code(
-            device, code
+        ok = (
+            device is not None and device.confirmed_at is not None and totp.check_code(device, code)
         )
     if not ok:
         ok = totp.use_recovery_code(user, code)
     if not ok:
-        record(Action.SECOND_FACTOR_FAILED, actor=user, target_type="user", target_id=user.pk,
-               details={"address": address})
+        record(
+            Action.SECOND_FACTOR_FAILED,
+            actor=user,
+            target_type="user",
+            target_id=user.pk,
+            details={"address": address},
+        )
         throttle.register_failure(keys)
         return LoginResult()
-    record(Action.LOGIN_SUCCEEDED, actor=user, target_type="user", target_id=user.pk,
-           details={"address": address, "second_factor": True})
+    record(
+        Action.LOGIN_SUCCEEDED,
+        actor=user,
+        target_type="user",
+        target_id=user.pk,
+        details={"address": address, "second_factor": True},
+    )
     return LoginResult(user=user)
 
 

@@ -41,17 +41,17 @@ class FrozenClock:
             self._now = moment.astimezone(UTC)
 
 
-_clock: Clock = SystemClock()
+class _Installed:
+    clock: Clock = SystemClock()
 
 
 def now() -> dt.datetime:
     """The current instant, aware, in UTC."""
-    return _clock.now()
+    return _Installed.clock.now()
 
 
 def install(clock: Clock) -> Clock:
     """Replace the clock; returns the previous one so a caller can put it back."""
-    global _clock
-    previous = _clock
-    _clock = clock
+    previous = _Installed.clock
+    _Installed.clock = clock
     return previous

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from autarcie.core.models import Unit
@@ -47,6 +48,11 @@ class UserCreateForm(UserScopeForm):
     )
 
     field_order: Any = ["username", "full_name", "password", "roles", "units", "all_units"]
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        validate_password(password)  # messages in the interface's language
+        return password
 
 
 class UserEditForm(UserScopeForm):

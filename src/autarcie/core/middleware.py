@@ -46,7 +46,9 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         if not request.path.startswith(settings.STATIC_URL):
             # Patient pages must not linger in a shared workstation's browser cache.
             response.headers["Cache-Control"] = "no-store"
@@ -65,8 +67,9 @@ class IdleTimeoutMiddleware:
             now = clock.now().timestamp()
             last_seen = request.session.get(SESSION_LAST_SEEN)
             if last_seen is not None and now - float(last_seen) > settings.IDLE_TIMEOUT_SECONDS:
-                record(Action.SESSION_IDLE_EXPIRED, actor=user, target_type="user",
-                       target_id=user.pk)
+                record(
+                    Action.SESSION_IDLE_EXPIRED, actor=user, target_type="user", target_id=user.pk
+                )
                 logout(request)
                 messages.info(request, _("Session fermée après une période d'inactivité."))
                 return redirect(reverse("core:login"))

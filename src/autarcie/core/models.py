@@ -77,6 +77,9 @@ class RoleGrant(models.Model):
             models.UniqueConstraint(fields=["user", "role"], name="one_grant_per_role")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}"
+
 
 class JournalEntry(models.Model):
     """One link of the hash chain. Written only by ``autarcie.core.journal.record``."""
@@ -102,6 +105,9 @@ class JournalEntry(models.Model):
             models.Index(fields=["action", "at"]),
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
 
 class JournalHead(models.Model):
     """The last link, one row: locking it serialises journal writers on every engine."""
@@ -109,6 +115,9 @@ class JournalHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
 
 
 class LoginThrottle(models.Model):
@@ -119,6 +128,9 @@ class LoginThrottle(models.Model):
     last_failure = models.DateTimeField(null=True)
     blocked_until = models.DateTimeField(null=True)
 
+    def __str__(self) -> str:
+        return self.key
+
 
 class TotpDevice(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
@@ -126,8 +138,14 @@ class TotpDevice(models.Model):
     confirmed_at = models.DateTimeField(null=True)
     last_used_step = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"totp:{self.user_id}"
+
 
 class RecoveryCode(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
     code_hash = models.CharField(max_length=200)
     used_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"recovery:{self.user_id}"

@@ -25,8 +25,11 @@ def _throttled_message(request: HttpRequest, seconds: int) -> None:
     minutes = max(1, (seconds + 59) // 60)
     messages.error(
         request,
-        _("Trop d'essais infructueux. Réessayez dans %(minutes)d min, ou demandez à un "
-          "administrateur de lever le blocage.") % {"minutes": minutes},
+        _(
+            "Trop d'essais infructueux. Réessayez dans %(minutes)d min, ou demandez à un "
+            "administrateur de lever le blocage."
+        )
+        % {"minutes": minutes},
     )
 
 
@@ -67,8 +70,9 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
         return redirect("core:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        result = authn.attempt_second_factor(user, form.cleaned_data["code"],
-                                             client_address(request))
+        result = authn.attempt_second_factor(
+            user, form.cleaned_data["code"], client_address(request)
+        )
         if result.wait_seconds:
             _throttled_message(request, result.wait_seconds)
         elif result.user is None:

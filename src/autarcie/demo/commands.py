@@ -65,11 +65,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     (data_dir / DEMO_MARKER).write_text("built by autarcie demo\n", encoding="utf-8")
     from autarcie.demo.instance import build_demo
 
-    accounts = build_demo(data_dir, beds=args.beds, seed=args.seed, days=args.days,
-                          patients=args.patients)
+    accounts = build_demo(
+        data_dir, beds=args.beds, seed=args.seed, days=args.days, patients=args.patients
+    )
     print(accounts.as_text(), flush=True)
-    print(f"warning: demo key file {data_dir}.key sits beside the data folder; "
-          "production keeps it on another volume", file=sys.stderr)
+    print(
+        f"warning: demo key file {data_dir}.key sits beside the data folder; "
+        "production keeps it on another volume",
+        file=sys.stderr,
+    )
     if args.no_serve:
         return 0
     from autarcie.core.server import serve

@@ -118,9 +118,7 @@ def create_units(seed: int, beds: int) -> int:
     return len(hospital.units)
 
 
-def build_demo(
-    data_dir: Path, *, beds: int, seed: int, days: int, patients: int
-) -> DemoAccounts:
+def build_demo(data_dir: Path, *, beds: int, seed: int, days: int, patients: int) -> DemoAccounts:
     with transaction.atomic():
         unit_count = create_units(seed, beds)
         accounts = create_accounts("http://127.0.0.1:8000/")

@@ -6,114 +6,231 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('username', models.CharField(max_length=64, unique=True, verbose_name='identifiant')),
-                ('full_name', models.CharField(blank=True, max_length=200, verbose_name='nom complet')),
-                ('is_active', models.BooleanField(default=True, verbose_name='actif')),
-                ('all_units', models.BooleanField(default=False, verbose_name='toutes les unités')),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "username",
+                    models.CharField(max_length=64, unique=True, verbose_name="identifiant"),
+                ),
+                (
+                    "full_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom complet"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="actif")),
+                ("all_units", models.BooleanField(default=False, verbose_name="toutes les unités")),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['username'],
+                "ordering": ["username"],
             },
         ),
         migrations.CreateModel(
-            name='JournalHead',
+            name="JournalHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('seq', models.BigIntegerField(default=0)),
-                ('hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("seq", models.BigIntegerField(default=0)),
+                ("hash", models.CharField(max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='LoginThrottle',
+            name="LoginThrottle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('failures', models.PositiveIntegerField(default=0)),
-                ('last_failure', models.DateTimeField(null=True)),
-                ('blocked_until', models.DateTimeField(null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("failures", models.PositiveIntegerField(default=0)),
+                ("last_failure", models.DateTimeField(null=True)),
+                ("blocked_until", models.DateTimeField(null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('label', models.CharField(max_length=120, verbose_name='libellé')),
-                ('pole', models.CharField(blank=True, max_length=120, verbose_name='pôle')),
-                ('beds', models.PositiveIntegerField(default=0, verbose_name='lits')),
-                ('kind', models.CharField(choices=[('emergency', 'Urgences'), ('icu', 'Réanimation / soins critiques'), ('continuing_care', 'Surveillance continue'), ('medicine', 'Médecine'), ('surgery', 'Chirurgie'), ('maternity', 'Maternité'), ('paediatrics', 'Pédiatrie'), ('geriatrics', 'Gériatrie'), ('psychiatry', 'Psychiatrie'), ('other', 'Autre')], max_length=20, verbose_name='type')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("label", models.CharField(max_length=120, verbose_name="libellé")),
+                ("pole", models.CharField(blank=True, max_length=120, verbose_name="pôle")),
+                ("beds", models.PositiveIntegerField(default=0, verbose_name="lits")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("emergency", "Urgences"),
+                            ("icu", "Réanimation / soins critiques"),
+                            ("continuing_care", "Surveillance continue"),
+                            ("medicine", "Médecine"),
+                            ("surgery", "Chirurgie"),
+                            ("maternity", "Maternité"),
+                            ("paediatrics", "Pédiatrie"),
+                            ("geriatrics", "Gériatrie"),
+                            ("psychiatry", "Psychiatrie"),
+                            ("other", "Autre"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='RecoveryCode',
+            name="RecoveryCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code_hash', models.CharField(max_length=200)),
-                ('used_at', models.DateTimeField(null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recovery_codes', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code_hash", models.CharField(max_length=200)),
+                ("used_at", models.DateTimeField(null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recovery_codes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TotpDevice',
+            name="TotpDevice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('secret', models.CharField(max_length=64)),
-                ('confirmed_at', models.DateTimeField(null=True)),
-                ('last_used_step', models.BigIntegerField(default=0)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='totp', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("secret", models.CharField(max_length=64)),
+                ("confirmed_at", models.DateTimeField(null=True)),
+                ("last_used_step", models.BigIntegerField(default=0)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="totp",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='user',
-            name='units',
-            field=models.ManyToManyField(blank=True, related_name='users', to='core.unit'),
+            model_name="user",
+            name="units",
+            field=models.ManyToManyField(blank=True, related_name="users", to="core.unit"),
         ),
         migrations.CreateModel(
-            name='JournalEntry',
+            name="JournalEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True)),
-                ('at', models.DateTimeField()),
-                ('actor', models.CharField(max_length=120)),
-                ('action', models.CharField(max_length=64)),
-                ('target_type', models.CharField(blank=True, max_length=64)),
-                ('target_id', models.CharField(blank=True, max_length=128)),
-                ('details', models.JSONField(default=dict)),
-                ('prev_hash', models.CharField(max_length=64, unique=True)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(unique=True)),
+                ("at", models.DateTimeField()),
+                ("actor", models.CharField(max_length=120)),
+                ("action", models.CharField(max_length=64)),
+                ("target_type", models.CharField(blank=True, max_length=64)),
+                ("target_id", models.CharField(blank=True, max_length=128)),
+                ("details", models.JSONField(default=dict)),
+                ("prev_hash", models.CharField(max_length=64, unique=True)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['seq'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='core_journa_target__fe2c36_idx'), models.Index(fields=['actor', 'at'], name='core_journa_actor_4fb255_idx'), models.Index(fields=['action', 'at'], name='core_journa_action_aaec69_idx')],
+                "ordering": ["seq"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id"], name="core_journa_target__fe2c36_idx"
+                    ),
+                    models.Index(fields=["actor", "at"], name="core_journa_actor_4fb255_idx"),
+                    models.Index(fields=["action", "at"], name="core_journa_action_aaec69_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoleGrant',
+            name="RoleGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('physician', 'Médecin'), ('nurse', 'Infirmier·e'), ('secretary', 'Secrétariat / admissions'), ('pharmacist', 'Pharmacien·ne'), ('crisis_director', 'Directeur·rice de crise'), ('crisis_member', 'Membre de la cellule de crise'), ('it_security', 'Informatique / sécurité'), ('auditor', 'Auditeur·rice'), ('admin', 'Administrateur·rice')], max_length=32)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("physician", "Médecin"),
+                            ("nurse", "Infirmier·e"),
+                            ("secretary", "Secrétariat / admissions"),
+                            ("pharmacist", "Pharmacien·ne"),
+                            ("crisis_director", "Directeur·rice de crise"),
+                            ("crisis_member", "Membre de la cellule de crise"),
+                            ("it_security", "Informatique / sécurité"),
+                            ("auditor", "Auditeur·rice"),
+                            ("admin", "Administrateur·rice"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'role'), name='one_grant_per_role')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "role"), name="one_grant_per_role")
+                ],
             },
         ),
     ]

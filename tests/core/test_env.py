@@ -1,0 +1,53 @@
+"""Typed environment helpers fail loudly on bad values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from autarcie.core.env import env_bool, env_choice, env_int, env_optional, env_path
+
+
+def test_bool_accepts_usual_spellings_and_rejects_others() -> None:
+    assert env_bool("X", False, {"X": "yes"}) is True
+    assert env_bool("X", True, {"X": "0"}) is False
+    assert env_bool("X", True, {}) is True
+    with pytest.raises(ImproperlyConfigured, match="X='maybe' is not a boolean"):
+        env_bool("X", False, {"X": "maybe"})
+
+
+def test_int_checks_format_and_bounds() -> None:
+    assert env_int("N", 3, {"N": " 42 "}) == 42
+    with pytest.raises(ImproperlyConfigured, match="not a whole number"):
+        env_int("N", 3, {"N": "4x"})
+    with pytest.raises(ImproperlyConfigured, match="below the minimum 60"):
+        env_int("N", 900, {"N": "5"}, minimum=60)
+
+
+def test_choice_names_the_allowed_values() -> None:
+    assert env_choice("DB", "sqlite", ["sqlite", "postgres"], {"DB": "Postgres"}) == "postgres"
+    with pytest.raises(ImproperlyConfigured, match="must be one of: sqlite, postgres"):
+        env_choice("DB", "sqlite", ["sqlite", "postgres"], {"DB": "mysql"})
+
+
+def test_secret_can_come_from_a_file(tmp_path: Path) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text("s3cret\n", encoding="utf-8")
+    assert env_optional("PW", {"PW_FILE": str(secret)}) == "s3cret"
+    with pytest.raises(ImproperlyConfigured, match="cannot be read"):
+        env_optional("PW", {"PW_FILE": str(tmp_path / "missing")})
+
+
+def test_empty_path_is_refused() -> None:
+    with pytest.raises(ImproperlyConfigured, match="is empty"):
+        env_path("AUTARCIE_DATA_DIR", "./var", {"AUTARCIE_DATA_DIR": " "})
+
+
+def test_production_settings_use_argon2_and_fail_closed() -> None:
+    import autarcie.settings as prod
+
+    assert prod.PASSWORD_HASHERS == ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    assert prod.AUTH_PASSWORD_VALIDATORS[0]["OPTIONS"] == {"min_length": 12}
+    assert prod.IDLE_TIMEOUT_SECONDS == 15 * 60
