@@ -1,0 +1,1 @@
+"""Recovery: hand what was recorded during the downtime back to the restored systems."""
