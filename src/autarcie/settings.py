@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "autarcie.core",
+    "autarcie.mirror",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +176,12 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
+# HL7 senders: "NETWORK[=MSH3^MSH4]" entries; production accepts nobody until configured.
+HL7_SENDERS = env_str(
+    "AUTARCIE_HL7_SENDERS", "127.0.0.0/8,::1/128" if MODE in ("demo", "test") else ""
+)
+HL7_PORT = env_int("AUTARCIE_HL7_PORT", 2575, minimum=1, maximum=65535)
+FEED_SILENCE_MINUTES = env_int("AUTARCIE_FEED_SILENCE_MINUTES", 15, minimum=1)
 HOSPITAL_NAME = env_str("AUTARCIE_HOSPITAL_NAME", "Centre hospitalier")
 SITE_CODE = env_str("AUTARCIE_SITE_CODE", "01")
 

@@ -50,6 +50,16 @@ class Action(StrEnum):
     JOURNAL_EXPORTED = "journal.exported"
     JOURNAL_VERIFIED = "journal.verified"
     DEMO_BUILT = "demo.built"
+    FEED_BATCH_COMMITTED = "feed.batch_committed"
+    FEED_SENDER_REJECTED = "feed.sender_rejected"
+    FEED_IMPORTED = "feed.imported"
+    MIRROR_FROZEN = "mirror.frozen"
+    MIRROR_UNFROZEN = "mirror.unfrozen"
+    HELD_APPLIED = "mirror.held_applied"
+    HELD_DISCARDED = "mirror.held_discarded"
+    QUARANTINE_REPROCESSED = "mirror.quarantine_reprocessed"
+    QUARANTINE_DISCARDED = "mirror.quarantine_discarded"
+    VERSIONS_PURGED = "mirror.versions_purged"
 
 
 Actor = User | str  # a user, or "system:<component>"

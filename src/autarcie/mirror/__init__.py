@@ -1,0 +1,1 @@
+"""The mirror: feed parsers and listeners, the resource store, projections, quarantine, freeze."""

@@ -1,0 +1,61 @@
+"""Per-patient clinical projections: allergies, conditions, prescriptions, administrations,
+results and documents."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from autarcie.mirror import records as r
+from autarcie.mirror.store import Store, to_json
+
+ClinicalRecord = (
+    r.AllergyRecord
+    | r.ConditionRecord
+    | r.PrescriptionRecord
+    | r.AdministrationRecord
+    | r.ResultRecord
+    | r.DocumentRecord
+)
+
+_KIND = {
+    r.AllergyRecord: "Allergy",
+    r.ConditionRecord: "Condition",
+    r.PrescriptionRecord: "Prescription",
+    r.AdministrationRecord: "Administration",
+    r.ResultRecord: "Result",
+    r.DocumentRecord: "Document",
+}
+
+# Record fields that are not columns of the projection (kept in its JSON data).
+_NOT_COLUMNS = {"key", "extra", "prescription_key"}
+
+
+def _column_value(store: Store, value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return store.instant(value)
+    if isinstance(value, dt.date):
+        return store.day(value)
+    if isinstance(value, tuple):
+        return " ".join(str(v) for v in value)
+    return value
+
+
+def put_clinical(store: Store, patient_id: int, rec: ClinicalRecord) -> int:
+    kind = _KIND[type(rec)]
+    fields = dataclasses.asdict(rec)
+    columns = {
+        name: _column_value(store, value)
+        for name, value in fields.items()
+        if name not in _NOT_COLUMNS
+    }
+    if isinstance(rec, r.AdministrationRecord):
+        columns["prescription_rkey"] = rec.prescription_key
+    if isinstance(rec, r.PrescriptionRecord):
+        columns["active"] = rec.status == "active"
+    extra = fields.get("extra") or {}
+    columns["patient_id"] = patient_id
+    columns["data"] = to_json(extra)
+    data = {**fields, "patient_id": patient_id}
+    return store.put(kind, rec.key, columns, data)

@@ -1,0 +1,153 @@
+"""HL7 v2 acknowledgements (original mode ACK with MSA and ERR) for read and unreadable input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from autarcie.mirror.hl7.encoding import (
+    ANSWER_CODECS,
+    STANDARD,
+    Encoding,
+    codec_for,
+    escape,
+    read_encoding,
+)
+from autarcie.mirror.hl7.errors import ERROR_TEXTS, Hl7ParseError
+from autarcie.mirror.hl7.parser import Field, Message, Segment
+from autarcie.mirror.hl7.timestamps import format_ts
+
+AckCode = Literal["AA", "AE", "AR"]
+_ACK_CODES = frozenset({"AA", "AE", "AR"})
+DEFAULT_VERSION = "2.5"
+_UTF8 = "UNICODE UTF-8"
+
+
+def _reencode(field: Field) -> str:
+    """A field re-written with the standard delimiters the ACK uses."""
+    return STANDARD.repetition.join(
+        STANDARD.component.join(
+            STANDARD.subcomponent.join(escape(sub) for sub in component.subcomponents)
+            for component in repetition.components
+        )
+        for repetition in field.repetitions
+    )
+
+
+def _segment(*fields: str) -> str:
+    values = list(fields)
+    while len(values) > 1 and not values[-1]:
+        values.pop()
+    return "|".join(values)
+
+
+def _err(code: AckCode, text: str, error_code: str | None, error_location: str | None) -> str:
+    wanted = error_code if error_code is not None else ("207" if code != "AA" else "")
+    if not wanted:
+        return ""
+    erl = "^".join(escape(part) for part in (error_location or "").split("^"))
+    condition = f"{escape(wanted)}^{escape(ERROR_TEXTS.get(wanted, ''))}^HL70357"
+    severity = "W" if code == "AA" else "E"
+    return _segment("ERR", "", erl, condition, severity, "", "", "", escape(text))
+
+
+def _assemble(msh_fields: list[str], msa: str, err: str, codec: str) -> bytes:
+    segments = [_segment(*msh_fields), msa]
+    if err:
+        segments.append(err)
+    # Characters the answer's charset lacks become "?": an ACK must never fail to build.
+    return "".join(segment + "\r" for segment in segments).encode(codec, errors="replace")
+
+
+def _msh(
+    sender: list[str], now: dt.datetime, trigger: str, control_id: str, tail: list[str]
+) -> list[str]:
+    """MSH fields from MSH-1 on; `sender` is the original MSH-3..6, `tail` MSH-11, 12, 17..19."""
+    message_type = f"ACK^{escape(trigger)}^ACK" if trigger else "ACK"
+    return [
+        "MSH",
+        STANDARD.msh2,
+        sender[2],
+        sender[3],
+        sender[0],
+        sender[1],
+        format_ts(now),
+        "",
+        message_type,
+        escape(control_id),
+        tail[0] or "P",
+        tail[1] or DEFAULT_VERSION,
+        "",
+        "",
+        "",
+        "",
+        tail[2],
+        tail[3],
+        tail[4],
+    ]
+
+
+def _answer_charset(declared: str) -> tuple[str, str]:
+    """(MSH-18 to write, codec to encode with): echo a supported charset, else UTF-8."""
+    codec = codec_for(declared)
+    if codec is None:
+        return _UTF8, "utf-8"
+    return declared, ANSWER_CODECS.get(codec, codec)
+
+
+def build_ack(
+    msg: Message,
+    code: AckCode,
+    text: str = "",
+    *,
+    error_code: str | None = None,
+    error_location: str | None = None,
+    now: dt.datetime,
+    control_id: str,
+) -> bytes:
+    """The ACK for `msg`: sender and receiver swapped, MSA, and ERR unless a plain AA."""
+    if code not in _ACK_CODES:
+        raise ValueError(f"ACK code must be AA, AE or AR, not {code!r}")
+    msh = msg.msh
+    sender = [_reencode(msh.field(index)) for index in (3, 4, 5, 6)]
+    charset, codec = _answer_charset(msg.charset)
+    tail = [_reencode(msh.field(i)) for i in (11, 12, 17)] + [charset, _reencode(msh.field(19))]
+    fields = _msh(sender, now, msh.text(9, 2), control_id, tail)
+    msa = _segment("MSA", code, escape(msg.control_id), escape(text))
+    return _assemble(fields, msa, _err(code, text, error_code, error_location), codec)
+
+
+def _header_segment(raw: bytes) -> Segment | None:
+    """The MSH line of unreadable bytes, read as well as possible, or None."""
+    start = raw.find(b"MSH")
+    if start < 0 or len(raw) < start + 8:
+        return None
+    line = raw[start:].replace(b"\n", b"\r").split(b"\r", 1)[0].decode("latin-1")
+    fs = line[3]
+    msh2 = line[4:].split(fs, 1)[0]
+    try:
+        enc: Encoding = read_encoding(fs, msh2)
+    except Hl7ParseError:
+        return None
+    return Segment("MSH", line, enc, "latin-1")
+
+
+def build_nack_for_unparseable(
+    raw: bytes,
+    reason: str,
+    now: dt.datetime,
+    control_id: str,
+    *,
+    error_code: str = "100",
+) -> bytes:
+    """An AR for bytes that are not a readable message; echo what the MSH line still gives."""
+    msh = _header_segment(raw)
+    if msh is None:
+        sender, tail, trigger, original = ["", "", "", ""], ["", "", "", _UTF8, ""], "", ""
+    else:
+        sender = [_reencode(msh.field(index)) for index in (3, 4, 5, 6)]
+        tail = [_reencode(msh.field(i)) for i in (11, 12, 17)] + [_UTF8, _reencode(msh.field(19))]
+        trigger, original = msh.text(9, 2), msh.text(10)
+    fields = _msh(sender, now, trigger, control_id, tail)
+    msa = _segment("MSA", "AR", escape(original), escape(reason))
+    return _assemble(fields, msa, _err("AR", reason, error_code, ""), "utf-8")

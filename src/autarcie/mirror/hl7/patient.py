@@ -1,0 +1,280 @@
+"""The patient in a message: PID (IPP key, INS and its trust, names), MRG and AL1."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from autarcie.mirror.hl7.datatypes import (
+    Address,
+    Coded,
+    Identifier,
+    PersonName,
+    address,
+    clean,
+    coded,
+    date_or_none,
+    identifier,
+    leaves,
+    location,
+    person_name,
+    ts_or_none,
+)
+from autarcie.mirror.hl7.errors import ErrorCode, Hl7SemanticError
+from autarcie.mirror.hl7.parser import Message, Segment
+
+# INS assigning authorities (PAM FR, FR Core); legacy INS-C OIDs are plain identifiers.
+INS_KINDS: dict[str, str] = {
+    "1.2.250.1.213.1.4.8": "INS-NIR",
+    "1.2.250.1.213.1.4.9": "INS-NIA",
+    "1.2.250.1.213.1.4.10": "INS-NIR-TEST",
+    "1.2.250.1.213.1.4.11": "INS-NIR-DEMO",
+}
+HIDDEN_STATUS = "CACH"
+QUALIFIED_STATUS = "VALI"
+_SEXES = frozenset({"F", "M", "U", "O", "A", "N"})
+
+
+@dataclass(frozen=True, slots=True)
+class PatientKey:
+    """How the mirror keys a patient: (assigning authority, IPP)."""
+
+    authority: str
+    ipp: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ins:
+    """An INS as received; `key_valid` checks the two-digit NIR key (97 - number mod 97)."""
+
+    value: str
+    oid: str
+    kind: str
+    key_valid: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PatientIdentity:
+    """PID as the mirror needs it. `ins` is kept even when it must not be trusted."""
+
+    key: PatientKey
+    identifiers: tuple[Identifier, ...]
+    ins: Ins | None
+    ins_trusted: bool
+    statuses: tuple[str, ...]
+    legal_name: PersonName | None
+    used_name: PersonName | None
+    names: tuple[PersonName, ...]
+    birth_date: dt.date | None
+    sex: str
+    birthplace: Address | None
+    addresses: tuple[Address, ...]
+    nda: Identifier | None
+    deceased_at: dt.datetime | None
+    deceased: bool
+
+    @property
+    def hidden(self) -> bool:
+        """PID-32 `CACH`: show only to the patient's unit, never in others' searches."""
+        return HIDDEN_STATUS in self.statuses
+
+    @property
+    def birthplace_insee(self) -> str:
+        return self.birthplace.county_code if self.birthplace is not None else ""
+
+
+@dataclass(frozen=True, slots=True)
+class PriorPatient:
+    """MRG: the identifiers being replaced (A47) or merged away (A40), and the account (A44)."""
+
+    identifiers: tuple[Identifier, ...]
+    key: PatientKey | None
+    account: Identifier | None
+    visit: Identifier | None
+
+
+@dataclass(frozen=True, slots=True)
+class Allergy:
+    """AL1: allergen, category (DA drug, FA food...), severity, reactions."""
+
+    allergen: Coded
+    category: str
+    severity: str
+    reactions: tuple[str, ...]
+    identified_on: dt.date | None
+
+
+def nir_key_valid(value: str) -> bool:
+    """True when a 15-character NIR/NIA ends with its key; Corsica's 2A/2B count as 19/18."""
+    if len(value) != 15 or not value[13:].isdigit():
+        return False
+    body = value[:13].upper().replace("2A", "19", 1).replace("2B", "18", 1)
+    if not body.isdigit():
+        return False
+    return 97 - int(body) % 97 == int(value[13:])
+
+
+def _ins(identifiers: tuple[Identifier, ...]) -> Ins | None:
+    for ident in identifiers:
+        kind = INS_KINDS.get(ident.authority_id)
+        if ident.type_code == "INS" and kind is not None:
+            return Ins(ident.value, ident.authority_id, kind, nir_key_valid(ident.value))
+    return None
+
+
+def _key(
+    pid: Segment, identifiers: tuple[Identifier, ...], fallback_types: tuple[str, ...]
+) -> PatientKey:
+    for wanted in ("PI", *fallback_types):
+        for ident in identifiers:
+            if ident.type_code == wanted:
+                if not ident.authority:
+                    raise Hl7SemanticError(
+                        ErrorCode.REQUIRED_FIELD_MISSING,
+                        location(pid, 3, 4),
+                        f"PID-3 identifier {ident.value!r} ({wanted}) has no assigning authority",
+                    )
+                return PatientKey(ident.authority, ident.value)
+    raise Hl7SemanticError(
+        ErrorCode.REQUIRED_FIELD_MISSING,
+        location(pid, 3),
+        "PID-3 holds no patient identifier of type PI (IPP)",
+    )
+
+
+def _names(pid: Segment) -> tuple[PersonName, ...]:
+    return tuple(n for rep in pid.field(5).repetitions if (n := person_name(rep)) is not None)
+
+
+def _by_type(names: tuple[PersonName, ...], type_code: str) -> PersonName | None:
+    return next((name for name in names if name.type_code == type_code), None)
+
+
+def _sex(pid: Segment, sex: str) -> str:
+    if sex and sex not in _SEXES:
+        raise Hl7SemanticError(
+            ErrorCode.TABLE_VALUE_NOT_FOUND, location(pid, 8), f"PID-8 sex {sex!r} is not F, M or U"
+        )
+    return sex
+
+
+def read_patient(msg: Message, fallback_types: tuple[str, ...] = ()) -> PatientIdentity:
+    """Read PID; the key is the first PI identifier (or one of `fallback_types`, e.g. MR)."""
+    pid = msg.segment("PID")
+    if pid is None:
+        raise Hl7SemanticError(ErrorCode.SEGMENT_SEQUENCE, "PID", "the PID segment is missing")
+    identifiers = tuple(
+        ident for rep in pid.field(3).repetitions if (ident := identifier(rep)) is not None
+    )
+    key = _key(pid, identifiers, fallback_types)
+    statuses = tuple(status for rep in pid.field(32).repetitions if (status := clean(rep.value)))
+    ins = _ins(identifiers)
+    names = _names(pid)
+    addresses = tuple(a for rep in pid.field(11).repetitions if (a := address(rep)) is not None)
+    nda_rep = pid.field(18).repetition(1)
+    f = leaves(pid, 30)
+    return PatientIdentity(
+        key=key,
+        identifiers=identifiers,
+        ins=ins,
+        ins_trusted=ins is not None and ins.key_valid and QUALIFIED_STATUS in statuses,
+        statuses=statuses,
+        legal_name=_by_type(names, "L"),
+        used_name=_by_type(names, "D"),
+        names=names,
+        birth_date=date_or_none(pid, 7, f[7]),
+        sex=_sex(pid, f[8]),
+        birthplace=next((a for a in addresses if a.type_code == "BDL"), None),
+        addresses=tuple(a for a in addresses if a.type_code != "BDL"),
+        nda=identifier(nda_rep),
+        deceased_at=ts_or_none(pid, 29, f[29]),
+        deceased=f[30] == "Y",
+    )
+
+
+def read_prior(msg: Message) -> PriorPatient | None:
+    """Read MRG, or None when the message has none."""
+    mrg = msg.segment("MRG")
+    if mrg is None:
+        return None
+    identifiers = tuple(
+        ident for rep in mrg.field(1).repetitions if (ident := identifier(rep)) is not None
+    )
+    pi = next((ident for ident in identifiers if ident.type_code == "PI"), None)
+    return PriorPatient(
+        identifiers=identifiers,
+        key=PatientKey(pi.authority, pi.value) if pi is not None else None,
+        account=identifier(mrg.field(3).repetition(1)),
+        visit=identifier(mrg.field(5).repetition(1)),
+    )
+
+
+def read_allergies(msg: Message) -> tuple[Allergy, ...]:
+    allergies: list[Allergy] = []
+    for al1 in msg.segments("AL1"):
+        allergen = coded(al1.field(3).repetition(1))
+        if allergen is None:
+            raise Hl7SemanticError(
+                ErrorCode.REQUIRED_FIELD_MISSING, location(al1, 3), "AL1-3 (allergen) is missing"
+            )
+        allergies.append(
+            Allergy(
+                allergen=allergen,
+                category=clean(al1.text(2)),
+                severity=clean(al1.text(4)),
+                reactions=tuple(r for rep in al1.field(5).repetitions if (r := clean(rep.value))),
+                identified_on=date_or_none(al1, 6),
+            )
+        )
+    return tuple(allergies)
+
+
+@dataclass(frozen=True, slots=True)
+class IdentitySupplement:
+    """ZFD: lunar date, gestation, SMS consent, identity check mode and ID document."""
+
+    lunar_date: str
+    gestation_weeks: int | None
+    sms_consent: bool | None
+    birth_date_corrected: bool | None
+    identity_mode: str
+    insi_called_on: dt.date | None
+    id_document_type: str
+    id_document_expires_on: dt.date | None
+
+
+def _yes_no(seg: Segment, index: int, text: str) -> bool | None:
+    text = text.upper()
+    if not text:
+        return None
+    if text not in ("Y", "N"):
+        raise Hl7SemanticError(
+            ErrorCode.TABLE_VALUE_NOT_FOUND,
+            location(seg, index),
+            f"{seg.name}-{index} must be Y or N, found {text!r}",
+        )
+    return text == "Y"
+
+
+def read_supplement(msg: Message) -> IdentitySupplement | None:
+    zfd = msg.segment("ZFD")
+    if zfd is None:
+        return None
+    f = leaves(zfd, 8)
+    weeks = f[2]
+    if weeks and not (weeks.isascii() and weeks.isdigit() and len(weeks) <= 2):
+        raise Hl7SemanticError(
+            ErrorCode.DATA_TYPE,
+            location(zfd, 2),
+            f"ZFD-2 gestation weeks {weeks!r} is not a number",
+        )
+    return IdentitySupplement(
+        lunar_date=f[1],
+        gestation_weeks=int(weeks) if weeks else None,
+        sms_consent=_yes_no(zfd, 3, f[3]),
+        birth_date_corrected=_yes_no(zfd, 4, f[4]),
+        identity_mode=f[5],
+        insi_called_on=date_or_none(zfd, 6, f[6]),
+        id_document_type=f[7],
+        id_document_expires_on=date_or_none(zfd, 8, f[8]),
+    )

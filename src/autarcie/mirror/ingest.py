@@ -1,0 +1,286 @@
+"""HL7 ingestion: one transaction per batch (group commit), one savepoint per message.
+
+Every message ends in the inbound table with its raw bytes, whatever happens to it; the ACK is
+built here but sent by the caller only after the batch has committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from autarcie.core.journal import Action, record
+from autarcie.mirror import hl7_apply
+from autarcie.mirror.hl7.ack import AckCode, build_ack, build_nack_for_unparseable
+from autarcie.mirror.hl7.errors import Hl7ParseError, Hl7SemanticError
+from autarcie.mirror.hl7.interpret import interpret
+from autarcie.mirror.hl7.pam import RefusedEvent, UnknownEvent
+from autarcie.mirror.hl7.parser import Message, parse_message
+from autarcie.mirror.models import InboundState
+from autarcie.mirror.senders import SenderPolicy
+from autarcie.mirror.state import is_frozen
+from autarcie.mirror.status import count_feed
+from autarcie.mirror.store import Origin, Store
+
+log = logging.getLogger(__name__)
+
+HELD_TEXT = "held: mirror frozen"
+
+
+@dataclass(frozen=True)
+class Received:
+    raw: bytes
+    peer: str
+    received_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ack: bytes
+    code: str
+    state: str
+    inbound_id: int | None
+    duplicate: bool = False
+
+
+def _ack_code(text: str) -> AckCode:
+    return "AR" if text == "AR" else "AE" if text == "AE" else "AA"
+
+
+def _control_id() -> str:
+    return uuid.uuid4().hex[:20]
+
+
+class Hl7Batch:
+    """Ingests a batch of received messages inside the caller's single transaction."""
+
+    def __init__(self, policy: SenderPolicy, now: dt.datetime) -> None:
+        self.policy = policy
+        self.now = now
+        self.cursor = connection.cursor()
+        self.frozen = is_frozen()
+        self.states: Counter[str] = Counter()
+        self.inbound_ids: list[int] = []
+        self.digest = hashlib.sha256()
+        self.senders: Counter[tuple[str, str]] = Counter()
+
+    def ack(self, msg: Message, code: AckCode, text: str = "", **err: str) -> bytes:
+        return build_ack(
+            msg,
+            code,
+            text,
+            now=self.now,
+            control_id=_control_id(),
+            error_code=err.get("error_code"),
+            error_location=err.get("location"),
+        )
+
+    def _keep(
+        self,
+        item: Received,
+        *,
+        sender: str,
+        control_id: str | None,
+        event: str,
+        state: str,
+        reason: str = "",
+        location: str = "",
+        ack_code: str = "",
+    ) -> int:
+        """Insert the inbound row: the raw bytes are kept whatever becomes of the message."""
+        at = connection.ops.adapt_datetimefield_value(item.received_at)
+        self.cursor.execute(
+            "INSERT INTO mirror_inbound (feed, sender, control_id, event, received_at, raw, "
+            "sha256, state, reason, error_location, ack_code, applied_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            [
+                "hl7",
+                sender,
+                control_id,
+                event,
+                at,
+                item.raw,
+                hashlib.sha256(item.raw).hexdigest(),
+                state,
+                reason,
+                location,
+                ack_code,
+                at if state == InboundState.APPLIED else None,
+            ],
+        )
+        inbound_id = int(self.cursor.fetchone()[0])
+        self.inbound_ids.append(inbound_id)
+        self.states[state] += 1
+        self.senders[(sender, state)] += 1
+        return inbound_id
+
+    def one(self, item: Received) -> Outcome:
+        self.digest.update(item.raw)
+        try:
+            msg = parse_message(item.raw)
+        except Hl7ParseError as exc:
+            inbound_id = self._keep(
+                item,
+                sender=f"?@{item.peer}",
+                control_id=None,
+                event="",
+                state=InboundState.QUARANTINED,
+                reason=exc.reason,
+                ack_code="AR",
+            )
+            ack = build_nack_for_unparseable(item.raw, exc.reason, self.now, _control_id())
+            return Outcome(ack, "AR", InboundState.QUARANTINED, inbound_id)
+        sender = f"{msg.msh.text(3)}^{msg.msh.text(4)}"
+        event = f"{msg.message_code}^{msg.msh.text(9, 2)}"
+        if not self.policy.accepts(item.peer, sender):
+            return self._refuse_sender(item, msg, sender, event)
+        seen = self._seen(sender, msg.control_id)
+        if seen is not None:
+            return Outcome(
+                self.ack(msg, _ack_code(seen[1]), "duplicate: already received"),
+                seen[1],
+                seen[2],
+                seen[0],
+                duplicate=True,
+            )
+        return self._meaning(item, msg, sender, event)
+
+    def _seen(self, sender: str, control_id: str) -> tuple[int, str, str] | None:
+        self.cursor.execute(
+            "SELECT id, ack_code, state FROM mirror_inbound "
+            "WHERE feed = 'hl7' AND sender = %s AND control_id = %s",
+            [sender, control_id],
+        )
+        row = self.cursor.fetchone()
+        return (int(row[0]), str(row[1]), str(row[2])) if row else None
+
+    def _refuse_sender(self, item: Received, msg: Message, sender: str, event: str) -> Outcome:
+        text = "sender not accepted by this Autarcie instance"
+        inbound_id = self._keep(
+            item,
+            sender=f"{sender}@{item.peer}",
+            control_id=None,
+            event=event,
+            state=InboundState.REFUSED,
+            reason=text,
+            ack_code="AR",
+        )
+        record(
+            Action.FEED_SENDER_REJECTED,
+            actor="system:hl7-listener",
+            target_type="inbound",
+            target_id=inbound_id,
+            details={"peer": item.peer, "sender": sender},
+        )
+        return Outcome(
+            self.ack(msg, "AR", text, error_code="207"), "AR", InboundState.REFUSED, inbound_id
+        )
+
+    def _meaning(self, item: Received, msg: Message, sender: str, event: str) -> Outcome:
+        base = {"sender": sender, "control_id": msg.control_id, "event": event}
+        try:
+            meaning = interpret(msg)
+        except Hl7SemanticError as exc:
+            inbound_id = self._keep(
+                item,
+                **base,
+                state=InboundState.QUARANTINED,
+                reason=exc.reason,
+                location=exc.location,
+                ack_code=exc.ack_code,
+            )
+            ack = self.ack(
+                msg,
+                _ack_code(exc.ack_code),
+                exc.reason,
+                error_code=str(exc.code),
+                location=exc.location,
+            )
+            return Outcome(ack, exc.ack_code, InboundState.QUARANTINED, inbound_id)
+        if isinstance(meaning, RefusedEvent):
+            inbound_id = self._keep(
+                item,
+                **base,
+                state=InboundState.REFUSED,
+                reason=meaning.reason,
+                location=meaning.location,
+                ack_code="AR",
+            )
+            ack = self.ack(
+                msg, "AR", meaning.reason, error_code=str(meaning.code), location=meaning.location
+            )
+            return Outcome(ack, "AR", InboundState.REFUSED, inbound_id)
+        if isinstance(meaning, UnknownEvent):
+            inbound_id = self._keep(
+                item, **base, state=InboundState.IGNORED, reason=meaning.reason, ack_code="AA"
+            )
+            return Outcome(
+                self.ack(msg, "AA", meaning.reason), "AA", InboundState.IGNORED, inbound_id
+            )
+        if self.frozen:
+            inbound_id = self._keep(item, **base, state=InboundState.HELD, ack_code="AA")
+            return Outcome(self.ack(msg, "AA", HELD_TEXT), "AA", InboundState.HELD, inbound_id)
+        return self._apply(item, msg, meaning, base)
+
+    def _apply(
+        self, item: Received, msg: Message, meaning: object, base: dict[str, str]
+    ) -> Outcome:
+        inbound_id = self._keep(item, **base, state=InboundState.APPLIED, ack_code="AA")
+        try:
+            with transaction.atomic():
+                store = Store(self.cursor, Origin(inbound_id, "hl7", item.received_at))
+                hl7_apply.apply(store, meaning)  # type: ignore[arg-type]
+        except Exception as exc:  # a bug must cost one message, not the batch: quarantine it
+            log.exception("applying inbound %s failed", inbound_id)
+            reason = f"internal error while applying: {type(exc).__name__}"
+            self.cursor.execute(
+                "UPDATE mirror_inbound SET state = %s, reason = %s, ack_code = 'AE', "
+                "applied_at = NULL WHERE id = %s",
+                [InboundState.QUARANTINED, reason, inbound_id],
+            )
+            self.states[InboundState.APPLIED] -= 1
+            self.states[InboundState.QUARANTINED] += 1
+            return Outcome(
+                self.ack(msg, "AE", reason, error_code="207"),
+                "AE",
+                InboundState.QUARANTINED,
+                inbound_id,
+            )
+        return Outcome(self.ack(msg, "AA"), "AA", InboundState.APPLIED, inbound_id)
+
+    def close(self) -> None:
+        if not self.inbound_ids:
+            return
+        count_feed("hl7", self.senders, self.now)
+        record(
+            Action.FEED_BATCH_COMMITTED,
+            actor="system:hl7-listener",
+            target_type="inbound",
+            target_id=f"{min(self.inbound_ids)}-{max(self.inbound_ids)}",
+            details={
+                "feed": "hl7",
+                "count": len(self.inbound_ids),
+                "first_id": min(self.inbound_ids),
+                "last_id": max(self.inbound_ids),
+                "sha256": self.digest.hexdigest(),
+                "states": dict(sorted(self.states.items())),
+            },
+        )
+
+
+def ingest_hl7_batch(
+    items: Sequence[Received], policy: SenderPolicy, now: dt.datetime
+) -> list[Outcome]:
+    """Commit every message of the batch, or none; the ACKs are valid only after return."""
+    with transaction.atomic():
+        batch = Hl7Batch(policy, now)
+        outcomes = [batch.one(item) for item in items]
+        batch.close()
+    return outcomes

@@ -1,0 +1,180 @@
+"""Stays and their movements: the stay's state is folded from its movements, so cancellations,
+historic corrections (Z99) and late messages all land on the same answer."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from autarcie.mirror import records as r
+from autarcie.mirror.store import Store
+
+_MOVEMENT_COLUMNS = [
+    "movement_id",
+    "kind",
+    "trigger",
+    "start",
+    "unit_code",
+    "room",
+    "bed",
+    "medical_unit",
+    "nature",
+    "attending",
+    "patient_class",
+    "cancelled",
+    "historic",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class StayState:
+    status: str = "pending"
+    admitted_at: dt.datetime | None = None
+    discharged_at: dt.datetime | None = None
+    unit_code: str = ""
+    room: str = ""
+    bed: str = ""
+    medical_unit: str = ""
+    attending: str = ""
+    patient_class: str = ""
+
+
+def _located(state: StayState, mv: dict[str, Any]) -> StayState:
+    changes = {k: mv[k] for k in ("unit_code", "room", "bed", "medical_unit") if mv.get(k)}
+    if mv.get("attending"):
+        changes["attending"] = mv["attending"]
+    if mv.get("patient_class"):
+        changes["patient_class"] = mv["patient_class"]
+    return dataclasses.replace(state, **changes)
+
+
+def fold(movements: Iterable[dict[str, Any]]) -> StayState:
+    """The stay as its active movements describe it, in clinical order."""
+    state = StayState()
+    active = [m for m in movements if not m["cancelled"]]
+    for mv in sorted(active, key=lambda m: (m["start"], m.get("seq", 0))):
+        kind = mv["kind"]
+        if kind == "pre_admission":
+            if state.status == "pending":
+                state = dataclasses.replace(_located(state, mv), status="preadmitted")
+        elif kind in ("admission", "outpatient_admission"):
+            state = dataclasses.replace(
+                _located(state, mv), status="admitted", admitted_at=mv["start"], discharged_at=None
+            )
+        elif kind in ("transfer", "to_inpatient", "to_outpatient", "attending_change"):
+            state = _located(state, mv)
+        elif kind == "leave":
+            state = dataclasses.replace(state, status="on_leave")
+        elif kind == "leave_return":
+            state = dataclasses.replace(_located(state, mv), status="admitted")
+        elif kind == "discharge":
+            state = dataclasses.replace(state, status="discharged", discharged_at=mv["start"])
+    if state.status == "pending" and active == [] and list(movements):
+        state = dataclasses.replace(state, status="cancelled")
+    return state
+
+
+def _load_movements(store: Store, stay_id: int) -> dict[str, dict[str, Any]]:
+    store.cursor.execute(
+        f"SELECT id, {', '.join(_MOVEMENT_COLUMNS)} FROM mirror_movement "  # noqa: S608
+        "WHERE stay_id = %s",
+        [stay_id],
+    )
+    rows: dict[str, dict[str, Any]] = {}
+    for row in store.cursor.fetchall():
+        item = dict(zip(("seq", *_MOVEMENT_COLUMNS), row, strict=True))
+        item["start"] = _as_datetime(item["start"])
+        item["cancelled"] = bool(item["cancelled"])
+        item["historic"] = bool(item["historic"])
+        rows[item["movement_id"]] = item
+    return rows
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    parsed = dt.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _merged(existing: dict[str, Any] | None, mv: r.MovementRecord) -> dict[str, Any]:
+    fresh = {k: getattr(mv, k) for k in _MOVEMENT_COLUMNS if hasattr(mv, k)}
+    fresh["cancelled"] = mv.action == "CANCEL"
+    if existing is None:
+        return {**fresh, "seq": 1 << 60}
+    if mv.action == "CANCEL":
+        return {**existing, "cancelled": True}
+    if mv.action == "UPDATE":
+        # Z99 corrects the movement; the kind and its trigger are those of the original.
+        kept = {"kind": existing["kind"], "trigger": existing["trigger"], "cancelled": False}
+        return {**existing, **{k: v for k, v in fresh.items() if v not in ("", None)}, **kept}
+    return {**existing, **fresh}
+
+
+def apply_movement(store: Store, patient_id: int, stay: r.StayRef, mv: r.MovementRecord) -> int:
+    """Record one movement (INSERT, UPDATE or CANCEL) and refold its stay; return the stay id."""
+    found = store.current("Stay", stay.rkey)
+    movements = _load_movements(store, found[0]) if found else {}
+    movements[mv.movement_id] = _merged(movements.get(mv.movement_id), mv)
+    state = fold(movements.values())
+    if not state.patient_class and stay.patient_class:
+        state = dataclasses.replace(state, patient_class=stay.patient_class)
+    stay_id = _put_stay(store, patient_id, stay, state, "movements")
+    item = movements[mv.movement_id]
+    columns = {k: item[k] for k in _MOVEMENT_COLUMNS}
+    columns["start"] = store.instant(item["start"])
+    columns["stay_id"] = stay_id
+    data = {**{k: item[k] for k in _MOVEMENT_COLUMNS}, "stay": stay.rkey}
+    store.put("Movement", f"{stay.rkey}|{mv.movement_id}", columns, data)
+    return stay_id
+
+
+def apply_snapshot(store: Store, patient_id: int, stay: r.StayRef, snap: r.StaySnapshot) -> int:
+    """A stay stated whole (FHIR Encounter, CSV census) when no movement describes it."""
+    found = store.current("Stay", stay.rkey)
+    if found and _has_movements(store, found[0]):
+        return found[0]  # movements are the finer truth; a snapshot does not override them
+    state = StayState(
+        status=snap.status,
+        admitted_at=snap.admitted_at,
+        discharged_at=snap.discharged_at,
+        unit_code=snap.unit_code,
+        room=snap.room,
+        bed=snap.bed,
+        medical_unit=snap.medical_unit,
+        attending=snap.attending,
+        patient_class=stay.patient_class,
+    )
+    return _put_stay(store, patient_id, stay, state, "snapshot")
+
+
+def _has_movements(store: Store, stay_id: int) -> bool:
+    store.cursor.execute("SELECT 1 FROM mirror_movement WHERE stay_id = %s LIMIT 1", [stay_id])
+    return store.cursor.fetchone() is not None
+
+
+def _put_stay(store: Store, patient_id: int, stay: r.StayRef, state: StayState, source: str) -> int:
+    columns = {
+        "patient_id": patient_id,
+        "nda": stay.nda,
+        "patient_class": state.patient_class,
+        "status": state.status,
+        "admitted_at": store.instant(state.admitted_at),
+        "discharged_at": store.instant(state.discharged_at),
+        "unit_code": state.unit_code,
+        "room": state.room,
+        "bed": state.bed,
+        "medical_unit": state.medical_unit,
+        "attending": state.attending,
+        "source": source,
+    }
+    data = {
+        **dataclasses.asdict(state),
+        "patient_id": patient_id,
+        "nda": stay.nda,
+        "authority": stay.authority,
+        "source": source,
+    }
+    return store.put("Stay", stay.rkey, columns, data)

@@ -1,0 +1,215 @@
+"""Write side of the mirror: append a version, update its projection, in one transaction.
+
+Plain SQL through Django's connection, because this is the ingest path (thousands of messages a
+second): one SELECT, then at most one UPDATE or INSERT and one version INSERT per resource. A
+resource whose normalised state did not change writes nothing (each ADT message repeats the
+whole identity).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+
+from autarcie.mirror import records as r
+from autarcie.mirror.normalise import search_text
+
+_TABLES = {
+    "Patient": "mirror_patient",
+    "Stay": "mirror_stay",
+    "Movement": "mirror_movement",
+    "Allergy": "mirror_allergy",
+    "Condition": "mirror_condition",
+    "Prescription": "mirror_prescription",
+    "Administration": "mirror_administration",
+    "Result": "mirror_result",
+    "Document": "mirror_document",
+    "Reference": "mirror_reference",
+}
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_json(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, default=_json_default, ensure_ascii=False, sort_keys=True)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class Origin:
+    """Where the change comes from: the inbound row and its receipt time."""
+
+    inbound_id: int | None
+    feed: str
+    received_at: dt.datetime
+
+
+class Store:
+    """Applies records for one inbound message (or one batch of FHIR lines) with one cursor."""
+
+    def __init__(self, cursor: CursorWrapper, origin: Origin) -> None:
+        self.cursor = cursor
+        self.origin = origin
+        ops = connection.ops
+        self._received = ops.adapt_datetimefield_value(origin.received_at)
+        self.changed: list[str] = []  # "Patient/key" of every resource that got a new version
+
+    # -- generic -------------------------------------------------------------------------
+
+    def instant(self, value: dt.datetime | None) -> Any:
+        return connection.ops.adapt_datetimefield_value(value)
+
+    def day(self, value: dt.date | None) -> Any:
+        return connection.ops.adapt_datefield_value(value)
+
+    def current(self, rtype: str, rkey: str) -> tuple[int, int, str] | None:
+        self.cursor.execute(
+            f"SELECT id, version, digest FROM {_TABLES[rtype]} WHERE rkey = %s",  # noqa: S608
+            [rkey],
+        )
+        row = self.cursor.fetchone()
+        return (int(row[0]), int(row[1]), str(row[2])) if row else None
+
+    def put(
+        self,
+        rtype: str,
+        rkey: str,
+        columns: Mapping[str, Any],
+        data: Mapping[str, Any],
+        *,
+        version_type: str | None = None,
+    ) -> int:
+        """Upsert the projection row and append a version when the state changed."""
+        text = to_json(data)
+        digest = _digest(text)
+        table = _TABLES[rtype]
+        found = self.current(rtype, rkey)
+        if found and found[2] == digest:
+            return found[0]
+        version = found[1] + 1 if found else 1
+        values = {**columns, "digest": digest, "version": version, "received_at": self._received}
+        names = list(values)
+        if found:
+            assignments = ", ".join(f"{n} = %s" for n in names)
+            self.cursor.execute(
+                f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
+                [*values.values(), found[0]],
+            )
+            row_id = found[0]
+        else:
+            placeholders = ", ".join(["%s"] * (len(names) + 1))
+            self.cursor.execute(
+                f"INSERT INTO {table} (rkey, {', '.join(names)}) "  # noqa: S608
+                f"VALUES ({placeholders}) RETURNING id",
+                [rkey, *values.values()],
+            )
+            row_id = int(self.cursor.fetchone()[0])
+        self.version(version_type or rtype, rkey, version, text)
+        return row_id
+
+    def version(
+        self, rtype: str, rkey: str, version: int, text: str, deleted: bool = False
+    ) -> None:
+        self.cursor.execute(
+            "INSERT INTO mirror_version (rtype, rkey, version, inbound_id, feed, received_at, "
+            "deleted, data) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                rtype,
+                rkey,
+                version,
+                self.origin.inbound_id,
+                self.origin.feed,
+                self._received,
+                deleted,
+                text,
+            ],
+        )
+        self.changed.append(f"{rtype}/{rkey}")
+
+    # -- identities -----------------------------------------------------------------------
+
+    def patient(self, rec: r.PatientRecord) -> int:
+        data = dataclasses.asdict(rec)
+        columns = {
+            "authority": rec.authority,
+            "ipp": rec.ipp,
+            "birth_family": rec.birth_family,
+            "used_family": rec.used_family,
+            "given": rec.given,
+            "birth_date": self.day(rec.birth_date),
+            "sex": rec.sex,
+            "ins": rec.ins,
+            "ins_oid": rec.ins_oid,
+            "ins_trusted": rec.ins_trusted,
+            "statuses": " ".join(rec.statuses),
+            "hidden": rec.hidden,
+            "deceased": rec.deceased,
+            "birthplace_code": rec.birthplace_code,
+            "address": rec.address,
+            "search_text": search_text(rec.birth_family, rec.used_family, rec.given),
+        }
+        return self.put("Patient", rec.rkey, columns, data)
+
+    def patient_id(self, rkey: str) -> int | None:
+        found = self.current("Patient", rkey)
+        return found[0] if found else None
+
+    def merge(self, survivor_id: int, merged_rkey: str) -> bool:
+        """A40: the merged patient points at the survivor; its stays and items follow."""
+        merged_id = self.patient_id(merged_rkey)
+        if merged_id is None or merged_id == survivor_id:
+            return False
+        self.cursor.execute(
+            "UPDATE mirror_patient SET merged_into_id = %s WHERE id = %s", [survivor_id, merged_id]
+        )
+        self.cursor.execute("SELECT version FROM mirror_patient WHERE id = %s", [merged_id])
+        version = int(self.cursor.fetchone()[0]) + 1
+        self.cursor.execute(
+            "UPDATE mirror_patient SET version = %s WHERE id = %s", [version, merged_id]
+        )
+        self.version("Patient", merged_rkey, version, to_json({"merged_into_id": survivor_id}))
+        for table in ("mirror_stay", *(t for k, t in _TABLES.items() if k in _CLINICAL)):
+            self.cursor.execute(
+                f"UPDATE {table} SET patient_id = %s WHERE patient_id = %s",  # noqa: S608
+                [survivor_id, merged_id],
+            )
+        return True
+
+    def rename_patient(self, old_rkey: str, rec: r.PatientRecord) -> None:
+        """A47: the IPP changed; the projection row follows, the old versions stay."""
+        self.cursor.execute(
+            "UPDATE mirror_patient SET rkey = %s, ipp = %s, authority = %s WHERE rkey = %s",
+            [rec.rkey, rec.ipp, rec.authority, old_rkey],
+        )
+
+    def move_stay(self, stay_rkey: str, patient_id: int) -> bool:
+        """A44: the account moves to another patient."""
+        self.cursor.execute(
+            "UPDATE mirror_stay SET patient_id = %s WHERE rkey = %s", [patient_id, stay_rkey]
+        )
+        return bool(self.cursor.rowcount)
+
+    def reference(self, rec: r.ReferenceRecord) -> int:
+        rkey = f"{rec.rtype}/{rec.rid}"
+        data = {"rtype": rec.rtype, "label": rec.label, **rec.data}
+        columns = {"rtype": rec.rtype, "label": rec.label, "data": to_json(rec.data)}
+        return self.put("Reference", rkey, columns, data, version_type=rec.rtype)
+
+
+_CLINICAL = {"Allergy", "Condition", "Prescription", "Administration", "Result", "Document"}

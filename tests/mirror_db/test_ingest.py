@@ -1,0 +1,86 @@
+"""HL7 messages through the ingest path: stored, projected, acknowledged, quarantined."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from autarcie.core import journal
+from autarcie.mirror.hl7.parser import parse_message
+from autarcie.mirror.models import Inbound, Patient, Result, Stay, Version
+from tests.mirror_db.conftest import T0, feed, messages
+
+pytestmark = pytest.mark.django_db
+
+
+def _msa(ack: bytes) -> tuple[str, str]:
+    msa = parse_message(ack).segment("MSA")
+    assert msa is not None
+    return msa.text(1), msa.text(3)
+
+
+def test_pam_sequence_is_accepted_and_ends_discharged() -> None:
+    raws = messages("pamfr_sequence_A01_A02_A12_Z99_A03.hl7")
+    outcomes = feed(raws)
+    assert [o.code for o in outcomes] == ["AA"] * len(raws)
+    stay = Stay.objects.get()
+    assert stay.status == "discharged"
+    assert Inbound.objects.filter(state="applied").count() == len(raws)
+    assert journal.verify().ok
+
+
+def test_lab_results_land_on_the_patient() -> None:
+    outcomes = feed(messages("LAB-ORU-1.hl7"))
+    assert outcomes[0].code == "AA", outcomes[0].ack
+    assert Result.objects.count() > 0
+    assert Patient.objects.count() == 1
+
+
+def test_repeated_message_is_acknowledged_again_and_applied_once() -> None:
+    raws = messages("pamfr_sequence_A01_A02_A12_Z99_A03.hl7")[:1]
+    feed(raws)
+    versions = Version.objects.count()
+    again = feed(raws, at=T0 + dt.timedelta(minutes=1))
+    assert again[0].code == "AA" and again[0].duplicate
+    assert Version.objects.count() == versions
+    assert Inbound.objects.count() == 1
+
+
+def test_truncated_message_is_quarantined_with_a_reason() -> None:
+    raw = messages("pamfr_sequence_A01_A02_A12_Z99_A03.hl7")[0]
+    broken = raw[: raw.index(b"PID")]
+    outcome = feed([broken])[0]
+    code, text = _msa(outcome.ack)
+    assert code in ("AE", "AR")
+    assert text
+    assert outcome.inbound_id is not None
+    kept = Inbound.objects.get(pk=outcome.inbound_id)
+    assert kept.state == "quarantined"
+    assert bytes(kept.raw) == broken
+    assert kept.reason
+
+
+def test_unknown_sender_is_refused_and_journaled() -> None:
+    raw = messages("pamfr_sequence_A01_A02_A12_Z99_A03.hl7")[0]
+    outcome = feed([raw], peer="10.9.9.9")[0]
+    assert _msa(outcome.ack)[0] == "AR"
+    assert Stay.objects.count() == 0
+    assert Inbound.objects.get().state == "refused"
+    assert "feed.sender_rejected" in journal_actions()
+
+
+def journal_actions() -> list[str]:
+    from autarcie.core.models import JournalEntry
+
+    return list(JournalEntry.objects.values_list("action", flat=True))
+
+
+def test_one_batch_writes_one_journal_entry_with_the_raw_digest() -> None:
+    raws = messages("pamfr_sequence_A01_A02_A12_Z99_A03.hl7")
+    feed(raws)
+    from autarcie.core.models import JournalEntry
+
+    entries = JournalEntry.objects.filter(action="feed.batch_committed")
+    assert entries.count() == 1
+    assert entries.get().details["count"] == len(raws)
