@@ -46,6 +46,7 @@ def setup_django(
 def build_parser() -> argparse.ArgumentParser:
     from autarcie.core import commands as core_commands
     from autarcie.demo import commands as demo_commands
+    from autarcie.mirror import admin_commands as mirror_admin_commands
 
     parser = argparse.ArgumentParser(
         prog="autarcie",
@@ -54,7 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"autarcie {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for register in (core_commands.register, demo_commands.register):
+    for register in (
+        core_commands.register,
+        mirror_admin_commands.register,
+        demo_commands.register,
+    ):
         register(sub, _add_data_dir)
     return parser
 

@@ -47,6 +47,14 @@ def to_json(data: Mapping[str, Any]) -> str:
     return json.dumps(data, default=_json_default, ensure_ascii=False, sort_keys=True)
 
 
+def load_json(value: Any) -> dict[str, Any]:
+    """JSON from a raw query: text on SQLite, already decoded on PostgreSQL."""
+    if isinstance(value, dict):
+        return value
+    loaded = json.loads(value)
+    return loaded if isinstance(loaded, dict) else {}
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
@@ -183,13 +191,24 @@ class Store:
         self.cursor.execute(
             "UPDATE mirror_patient SET version = %s WHERE id = %s", [version, merged_id]
         )
-        self.version("Patient", merged_rkey, version, to_json({"merged_into_id": survivor_id}))
+        previous = self.latest_data("Patient", merged_rkey)
+        merged = {**previous, "merged_into_id": survivor_id}
+        self.version("Patient", merged_rkey, version, to_json(merged))
         for table in ("mirror_stay", *(t for k, t in _TABLES.items() if k in _CLINICAL)):
             self.cursor.execute(
                 f"UPDATE {table} SET patient_id = %s WHERE patient_id = %s",  # noqa: S608
                 [survivor_id, merged_id],
             )
         return True
+
+    def latest_data(self, rtype: str, rkey: str) -> dict[str, Any]:
+        self.cursor.execute(
+            "SELECT data FROM mirror_version WHERE rtype = %s AND rkey = %s "
+            "ORDER BY version DESC LIMIT 1",
+            [rtype, rkey],
+        )
+        row = self.cursor.fetchone()
+        return load_json(row[0]) if row else {}
 
     def rename_patient(self, old_rkey: str, rec: r.PatientRecord) -> None:
         """A47: the IPP changed; the projection row follows, the old versions stay."""
