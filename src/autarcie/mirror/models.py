@@ -304,3 +304,19 @@ class FeedStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feed}:{self.sender}"
+
+
+class PatientToken(models.Model):
+    """One normalised word of a patient's names: prefix and typo-tolerant search on any engine.
+
+    Maintained by the store in the same transaction as the patient's projection.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=80)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["token"])]
+
+    def __str__(self) -> str:
+        return self.token

@@ -172,7 +172,20 @@ class Store:
             "address": rec.address,
             "search_text": search_text(rec.birth_family, rec.used_family, rec.given),
         }
-        return self.put("Patient", rec.rkey, columns, data)
+        written = len(self.changed)
+        patient_id = self.put("Patient", rec.rkey, columns, data)
+        if len(self.changed) > written:
+            self._tokens(patient_id, str(columns["search_text"]))
+        return patient_id
+
+    def _tokens(self, patient_id: int, text: str) -> None:
+        self.cursor.execute("DELETE FROM mirror_patienttoken WHERE patient_id = %s", [patient_id])
+        tokens = sorted(set(text.split()))
+        if tokens:
+            self.cursor.executemany(
+                "INSERT INTO mirror_patienttoken (patient_id, token) VALUES (%s, %s)",
+                [(patient_id, token) for token in tokens],
+            )
 
     def patient_id(self, rkey: str) -> int | None:
         found = self.current("Patient", rkey)

@@ -1,0 +1,1 @@
+"""The demonstration hospital: synthetic data and the feeds that carry it."""
