@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,13 +55,13 @@ def _password() -> str:
     return "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(4))
 
 
-# (username, roles, unit kinds in scope; None means every unit)
-_PERSONAS: tuple[tuple[str, tuple[Role, ...], tuple[UnitKind, ...] | None], ...] = (
+# (username, roles, unit labels in scope; None means every unit)
+_PERSONAS: tuple[tuple[str, tuple[Role, ...], tuple[str, ...] | None], ...] = (
     ("admin", (Role.ADMIN,), None),
-    ("medecin", (Role.PHYSICIAN,), (UnitKind.MEDICINE,)),
-    ("infirmiere", (Role.NURSE,), (UnitKind.MEDICINE,)),
-    ("urgentiste", (Role.PHYSICIAN,), (UnitKind.EMERGENCY, UnitKind.ICU)),
-    ("secretaire", (Role.SECRETARY,), (UnitKind.EMERGENCY,)),
+    ("medecin", (Role.PHYSICIAN,), ("Cardiologie", "USIC")),
+    ("infirmiere", (Role.NURSE,), ("Cardiologie",)),
+    ("urgentiste", (Role.PHYSICIAN,), ("Urgences adultes", "UHCD", "Réanimation polyvalente")),
+    ("secretaire", (Role.SECRETARY,), ("Urgences adultes", "Urgences pédiatriques", "UHCD")),
     ("pharmacien", (Role.PHARMACIST,), None),
     ("directeur", (Role.CRISIS_DIRECTOR,), None),
     ("cellule", (Role.CRISIS_MEMBER,), None),
@@ -69,18 +70,16 @@ _PERSONAS: tuple[tuple[str, tuple[Role, ...], tuple[UnitKind, ...] | None], ...]
 )
 
 
-def _scope(kinds: tuple[UnitKind, ...] | None) -> list[Unit]:
-    if kinds is None:
+def _scope(labels: tuple[str, ...] | None) -> list[Unit]:
+    if labels is None:
         return []
-    units = list(Unit.objects.filter(kind__in=kinds).order_by("code"))
-    # A ward nurse works on one or two units, not on every medicine unit of the hospital.
-    return units[:2]
+    return list(Unit.objects.filter(label__in=labels).order_by("code"))
 
 
 def create_accounts(url: str) -> DemoAccounts:
     result = DemoAccounts(url=url)
-    for username, roles, kinds in _PERSONAS:
-        units = _scope(kinds)
+    for username, roles, labels in _PERSONAS:
+        units = _scope(labels)
         password = _password()
         user = actions.create_user(
             actor=ACTOR,
@@ -88,7 +87,7 @@ def create_accounts(url: str) -> DemoAccounts:
             password=password,
             roles=roles,
             units=units,
-            all_units=kinds is None,
+            all_units=labels is None,
             full_name=f"Compte de démonstration {username}",
         )
         uri = ""
@@ -119,6 +118,8 @@ def create_units(seed: int, beds: int) -> int:
 
 
 def build_demo(data_dir: Path, *, beds: int, seed: int, days: int, patients: int) -> DemoAccounts:
+    from autarcie.demo.feeding import feed_demo
+
     with transaction.atomic():
         unit_count = create_units(seed, beds)
         accounts = create_accounts("http://127.0.0.1:8000/")
@@ -127,6 +128,9 @@ def build_demo(data_dir: Path, *, beds: int, seed: int, days: int, patients: int
             actor=ACTOR,
             details={"beds": beds, "seed": seed, "days": days, "units": unit_count},
         )
+    report = feed_demo(data_dir, beds=beds, seed=seed, days=days, patients=patients)
+    codes = ", ".join(f"{n} {code}" for code, n in sorted(report.hl7_codes.items()))
+    print(f"fed the demo hospital in {report.seconds:.0f} s: HL7 {codes}", file=sys.stderr)
     path = data_dir / "demo-accounts.txt"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

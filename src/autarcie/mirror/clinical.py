@@ -3,12 +3,11 @@ results and documents."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any
 
 from autarcie.mirror import records as r
-from autarcie.mirror.store import Store, to_json
+from autarcie.mirror.store import Store, as_dict, to_json
 
 ClinicalRecord = (
     r.AllergyRecord
@@ -44,7 +43,7 @@ def _column_value(store: Store, value: Any) -> Any:
 
 def put_clinical(store: Store, patient_id: int, rec: ClinicalRecord) -> int:
     kind = _KIND[type(rec)]
-    fields = dataclasses.asdict(rec)
+    fields = as_dict(rec)
     columns = {
         name: _column_value(store, value)
         for name, value in fields.items()

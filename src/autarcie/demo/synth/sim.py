@@ -202,6 +202,7 @@ class Simulation:
                 stay.patient,
                 visit=snapshot(stay),
                 movement_id=self.movement_id(),
+                movement_at=stay.preadmit_at,
                 with_allergies=True,
             )
         stay.segments.append(Segment(self.movement_id(), "A01", at, bed))
