@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.wards import Ward, build_ward
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 # Without these, Chromium keeps trying to reach Google's services on a closed network.
@@ -40,6 +42,11 @@ def page(browser: Browser) -> Iterator[Page]:
     new_page = context.new_page()
     yield new_page
     context.close()
+
+
+@pytest.fixture
+def ward(transactional_db: None) -> Ward:
+    return build_ward()
 
 
 def screenshot(page: Page, name: str) -> Path:

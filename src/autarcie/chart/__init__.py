@@ -1,0 +1,1 @@
+"""The read model every reader uses: census, patient summary, search, confidentiality."""

@@ -1,0 +1,70 @@
+"""Who may see which patient: care roles, unit scopes, hidden identities, break-glass."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from autarcie.chart.models import BreakGlass
+from autarcie.core import clock
+from autarcie.core.access import units_for
+from autarcie.core.models import User
+from autarcie.core.roles import CARE_ROLES
+from autarcie.mirror.asof import PRESENT
+from autarcie.mirror.models import Patient, Stay
+
+BREAK_GLASS_HOURS = 12
+
+
+def user_unit_codes(user: User) -> set[str] | None:
+    """The user's unit codes; None means every unit."""
+    if user.all_units:
+        return None
+    return set(units_for(user).values_list("code", flat=True))
+
+
+def patient_unit_codes(patient: Patient) -> set[str]:
+    """Units the patient is in now (present stays)."""
+    return set(
+        Stay.objects.filter(patient=patient, status__in=PRESENT).values_list("unit_code", flat=True)
+    )
+
+
+def in_scope(user: User, patient: Patient) -> bool:
+    codes = user_unit_codes(user)
+    return codes is None or bool(codes & patient_unit_codes(patient))
+
+
+def has_break_glass(user: User, patient: Patient, now: dt.datetime | None = None) -> bool:
+    moment = now or clock.now()
+    return BreakGlass.objects.filter(user=user, patient=patient, expires_at__gt=moment).exists()
+
+
+def is_carer(user: User) -> bool:
+    return bool(user.role_set & CARE_ROLES)
+
+
+def get_patient_for_user(user: User, patient_id: int) -> Patient:
+    """The patient if this user may open the record now; 404 unknown, 403 otherwise.
+
+    A carer opens patients of her units; outside them only through a break-glass grant.
+    A hidden identity is opened only by the patient's own units.
+    """
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        raise Http404
+    if not is_carer(user):
+        raise PermissionDenied
+    if in_scope(user, patient):
+        return patient
+    if patient.hidden:
+        raise Http404  # never confirm that a hidden identity exists
+    if has_break_glass(user, patient):
+        return patient
+    raise PermissionDenied
+
+
+def can_request_break_glass(user: User, patient: Patient) -> bool:
+    return is_carer(user) and not patient.hidden and not in_scope(user, patient)

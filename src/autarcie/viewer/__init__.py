@@ -1,0 +1,1 @@
+"""Downtime screens: home, census, patient summary, search, break-glass, access review."""
