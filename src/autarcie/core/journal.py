@@ -50,6 +50,7 @@ class Action(StrEnum):
     JOURNAL_EXPORTED = "journal.exported"
     JOURNAL_VERIFIED = "journal.verified"
     DEMO_BUILT = "demo.built"
+    TEMPIDS_ALLOCATED = "tempids.allocated"
     FEED_BATCH_COMMITTED = "feed.batch_committed"
     FEED_SENDER_REJECTED = "feed.sender_rejected"
     FEED_IMPORTED = "feed.imported"

@@ -149,3 +149,30 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery:{self.user_id}"
+
+
+class TempIdSequence(models.Model):
+    """Next free temporary-identifier sequence number of a site; locked to allocate blocks."""
+
+    site = models.CharField(max_length=2, unique=True)
+    next_value = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.site}:{self.next_value}"
+
+
+class TempIdBlock(models.Model):
+    """Identifiers ``first``..``last`` of a site, handed to one holder in advance."""
+
+    site = models.CharField(max_length=2)
+    first = models.PositiveIntegerField()
+    last = models.PositiveIntegerField()
+    holder_type = models.CharField(max_length=16)  # unit, kit, workstation, satellite
+    holder_id = models.CharField(max_length=120)
+    allocated_at = models.DateTimeField()
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["site", "first", "last"])]
+
+    def __str__(self) -> str:
+        return f"{self.site}:{self.first}-{self.last} {self.holder_type}:{self.holder_id}"
