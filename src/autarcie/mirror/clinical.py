@@ -41,8 +41,9 @@ def _column_value(store: Store, value: Any) -> Any:
     return value
 
 
-def put_clinical(store: Store, patient_id: int, rec: ClinicalRecord) -> int:
-    kind = _KIND[type(rec)]
+def _prepare(
+    store: Store, patient_id: int, rec: ClinicalRecord
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
     fields = as_dict(rec)
     columns = {
         name: _column_value(store, value)
@@ -56,5 +57,18 @@ def put_clinical(store: Store, patient_id: int, rec: ClinicalRecord) -> int:
     extra = fields.get("extra") or {}
     columns["patient_id"] = patient_id
     columns["data"] = to_json(extra)
-    data = {**fields, "patient_id": patient_id}
-    return store.put(kind, rec.key, columns, data)
+    return rec.key, columns, {**fields, "patient_id": patient_id}
+
+
+def put_clinical(store: Store, patient_id: int, rec: ClinicalRecord) -> int:
+    key, columns, data = _prepare(store, patient_id, rec)
+    return store.put(_KIND[type(rec)], key, columns, data)
+
+
+def put_clinical_many(store: Store, patient_id: int, records: list[ClinicalRecord]) -> None:
+    """Many items of one patient in a few statements (a result message's observations)."""
+    by_kind: dict[str, list[tuple[str, dict[str, Any], dict[str, Any]]]] = {}
+    for rec in records:
+        by_kind.setdefault(_KIND[type(rec)], []).append(_prepare(store, patient_id, rec))
+    for kind, items in by_kind.items():
+        store.put_many(kind, items)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from autarcie.mirror import records as r
-from autarcie.mirror.clinical import put_clinical
+from autarcie.mirror.clinical import ClinicalRecord, put_clinical, put_clinical_many
 from autarcie.mirror.hl7.datatypes import Coded, Person, PersonName
 from autarcie.mirror.hl7.interpret import Interpretation
 from autarcie.mirror.hl7.orders import AdministrationReport, PrescriptionOrder
@@ -149,13 +149,12 @@ def _value(obs: Observation) -> tuple[str, float | None]:
 def apply_results(store: Store, report: ResultReport) -> None:
     rec = patient_record(report.patient)
     patient_id = store.patient(rec)
+    items: list[ClinicalRecord] = []
     for group in report.groups:
         order = group.filler_order or group.placer_order
         for obs in group.observations:
             value, number = _value(obs)
-            put_clinical(
-                store,
-                patient_id,
+            items.append(
                 r.ResultRecord(
                     key=f"result|{order}|{obs.code.code}|{obs.sub_id}",
                     code=obs.code.code,
@@ -172,9 +171,7 @@ def apply_results(store: Store, report: ResultReport) -> None:
                 ),
             )
         for doc in group.documents:
-            put_clinical(
-                store,
-                patient_id,
+            items.append(
                 r.DocumentRecord(
                     key=f"document|{order}|{doc.set_id}",
                     status=doc.status or "F",
@@ -186,6 +183,7 @@ def apply_results(store: Store, report: ResultReport) -> None:
                     confidential=report.confidential,
                 ),
             )
+    put_clinical_many(store, patient_id, items)
 
 
 _ORDER_STATUS = {"CA": "cancelled", "DC": "stopped", "OD": "stopped", "CM": "completed"}

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import connection
@@ -130,14 +130,16 @@ class Store:
     def __init__(self, cursor: CursorWrapper, origin: Origin) -> None:
         self.cursor = Sql(cursor)
         self.origin = origin
-        ops = connection.ops
-        self._received = ops.adapt_datetimefield_value(origin.received_at)
+        self._received = self.instant(origin.received_at)
         self.changed: list[str] = []  # "Patient/key" of every resource that got a new version
 
     # -- generic -------------------------------------------------------------------------
 
     def instant(self, value: dt.datetime | None) -> Any:
-        return connection.ops.adapt_datetimefield_value(value)
+        if value is None or not self.cursor.sqlite:
+            return value
+        # What Django's SQLite backend stores for an aware datetime: naive UTC text.
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
 
     def day(self, value: dt.date | None) -> Any:
         return connection.ops.adapt_datefield_value(value)
@@ -186,6 +188,77 @@ class Store:
             row_id = int(self.cursor.fetchone()[0])
         self.version(version_type or rtype, rkey, version, text)
         return row_id
+
+    def current_many(self, rtype: str, rkeys: list[str]) -> dict[str, tuple[int, int, str]]:
+        if not rkeys:
+            return {}
+        marks = ", ".join(["%s"] * len(rkeys))
+        self.cursor.execute(
+            f"SELECT rkey, id, version, digest FROM {_TABLES[rtype]} "  # noqa: S608
+            f"WHERE rkey IN ({marks})",
+            rkeys,
+        )
+        return {str(k): (int(i), int(v), str(d)) for k, i, v, d in self.cursor.fetchall()}
+
+    def put_many(
+        self, rtype: str, items: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]]
+    ) -> None:
+        """``put`` for many resources of one type at once: one SELECT, then batched writes.
+
+        A result message carries many observations; one statement each would dominate ingest.
+        """
+        found = self.current_many(rtype, [rkey for rkey, _, _ in items])
+        table = _TABLES[rtype]
+        inserts: dict[tuple[str, ...], list[list[Any]]] = {}
+        versions: list[list[Any]] = []
+        for rkey, columns, data in items:
+            text = to_json(data)
+            digest = _digest(text)
+            current = found.get(rkey)
+            if current and current[2] == digest:
+                continue
+            version = current[1] + 1 if current else 1
+            values = {
+                **columns,
+                "digest": digest,
+                "version": version,
+                "received_at": self._received,
+            }
+            if current:
+                assignments = ", ".join(f"{n} = %s" for n in values)
+                self.cursor.execute(
+                    f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
+                    [*values.values(), current[0]],
+                )
+            else:
+                inserts.setdefault(tuple(values), []).append([rkey, *values.values()])
+            found[rkey] = (current[0] if current else 0, version, digest)
+            versions.append(
+                [
+                    rtype,
+                    rkey,
+                    version,
+                    self.origin.inbound_id,
+                    self.origin.feed,
+                    self._received,
+                    False,
+                    text,
+                ]
+            )
+            self.changed.append(f"{rtype}/{rkey}")
+        for names, rows in inserts.items():
+            placeholders = ", ".join(["%s"] * (len(names) + 1))
+            self.cursor.executemany(
+                f"INSERT INTO {table} (rkey, {', '.join(names)}) "  # noqa: S608
+                f"VALUES ({placeholders})",
+                rows,
+            )
+        if versions:
+            self.cursor.executemany(
+                "INSERT INTO mirror_version (rtype, rkey, version, inbound_id, feed, "
+                "received_at, deleted, data) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                versions,
+            )
 
     def version(
         self, rtype: str, rkey: str, version: int, text: str, deleted: bool = False
