@@ -98,7 +98,7 @@ def apply_movement_event(store: Store, event: MovementEvent) -> None:
     loc = visit.location
     unit = (loc.point_of_care if loc else "") or (mv.care_unit.code if mv.care_unit else "")
     stay = r.StayRef(
-        authority=event.nda.authority_name or event.nda.authority_id,
+        authority=event.nda.authority,
         nda=event.nda.value,
         patient_class=visit.patient_class,
     )
@@ -124,7 +124,7 @@ def apply_account_move(store: Store, event: AccountMove) -> None:
     patient_id = _apply_identity_bits(store, event.patient, ())
     account = event.prior.account
     if account is not None:
-        authority = account.authority_name or account.authority_id
+        authority = account.authority
         store.move_stay(f"{authority}|{account.value}", patient_id)
 
 
