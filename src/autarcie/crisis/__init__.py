@@ -1,0 +1,1 @@
+"""The crisis cell: main courante, tasks, SitReps, legal clocks, directory, alerts, restoration."""

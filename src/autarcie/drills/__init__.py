@@ -1,0 +1,1 @@
+"""Exercises: scenarios with timed injects, observed reactions, and the after-action report."""
