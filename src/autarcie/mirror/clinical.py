@@ -65,6 +65,34 @@ def put_clinical(store: Store, patient_id: int, rec: ClinicalRecord) -> int:
     return store.put(_KIND[type(rec)], key, columns, data)
 
 
+class ClinicalBuffer:
+    """Clinical items of many resources held back and written together at the end of a batch.
+
+    A bulk import is mostly observations; writing them type by type in a few statements is
+    what makes it fast. An item whose key is already waiting forces a flush first, so the
+    order of versions is kept.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.items: dict[str, list[tuple[str, dict[str, Any], dict[str, Any]]]] = {}
+        self.inbound: dict[str, list[int | None]] = {}
+        self.keys: set[str] = set()
+
+    def add(self, patient_id: int, rec: ClinicalRecord, inbound_id: int | None) -> None:
+        if rec.key in self.keys:
+            self.flush()
+        kind = _KIND[type(rec)]
+        self.items.setdefault(kind, []).append(_prepare(self.store, patient_id, rec))
+        self.inbound.setdefault(kind, []).append(inbound_id)
+        self.keys.add(rec.key)
+
+    def flush(self) -> None:
+        for kind, items in self.items.items():
+            self.store.put_many(kind, items, self.inbound[kind])
+        self.items, self.inbound, self.keys = {}, {}, set()
+
+
 def put_clinical_many(store: Store, patient_id: int, records: list[ClinicalRecord]) -> None:
     """Many items of one patient in a few statements (a result message's observations)."""
     by_kind: dict[str, list[tuple[str, dict[str, Any], dict[str, Any]]]] = {}

@@ -28,6 +28,7 @@ from autarcie.core import clock
 from autarcie.core.errors import AutarcieError
 from autarcie.core.journal import Action, record
 from autarcie.mirror import fhir_map_store as fhir_apply
+from autarcie.mirror.clinical import ClinicalBuffer
 from autarcie.mirror.fhir_map import MappingError, Options, StoreOnly, Unresolved, map_resource
 from autarcie.mirror.fhir_map_types import RESOURCE_TYPES
 from autarcie.mirror.models import Inbound, InboundState
@@ -226,6 +227,10 @@ class FhirBatch:
         self.counts: dict[str, TypeSummary] = {}
         self.states: Counter[str] = Counter()
         self.digest = hashlib.sha256()
+        # The fast path defers clinical items to the end of the batch; the safe path (one
+        # savepoint per resource) writes each at once so a failure stays with its resource.
+        origin = Origin(None, "fhir", now)
+        self.buffer = None if safe else ClinicalBuffer(Store(self.cursor, origin))
 
     def run(self, items: list[Item]) -> None:
         for item in items:
@@ -238,6 +243,8 @@ class FhirBatch:
             if item.state == InboundState.APPLIED:
                 self._apply(item)
             self._count(item)
+        if self.buffer is not None:
+            self.buffer.flush()
         self._close(items)
 
     def _insert(self, items: list[Item]) -> None:
@@ -292,7 +299,7 @@ class FhirBatch:
             fhir_apply.store_raw(store, mapped, item.resource)
             item.reason = "stored"
             return
-        fhir_apply.apply_ops(store, mapped, self.book)
+        fhir_apply.apply_ops(store, mapped, self.book, self.buffer)
 
     def _reject(self, item: Item, reason: str) -> None:
         item.state, item.reason = InboundState.QUARANTINED, reason

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from autarcie.mirror import records as r
-from autarcie.mirror.clinical import put_clinical
+from autarcie.mirror.clinical import ClinicalBuffer, put_clinical
 from autarcie.mirror.fhir_map import (
     AliasOp,
     ClinicalOp,
@@ -60,7 +60,9 @@ def _patient_ids(store: Store, ops: list[Op], book: AliasBook) -> dict[str, int]
     return ids
 
 
-def apply_ops(store: Store, ops: list[Op], book: AliasBook) -> None:
+def apply_ops(
+    store: Store, ops: list[Op], book: AliasBook, buffer: ClinicalBuffer | None = None
+) -> None:
     ids = _patient_ids(store, ops, book)
     for op in ops:
         if isinstance(op, PatientOp):
@@ -71,7 +73,10 @@ def apply_ops(store: Store, ops: list[Op], book: AliasBook) -> None:
         elif isinstance(op, ReferenceOp):
             store.reference(op.record)
         elif isinstance(op, ClinicalOp):
-            put_clinical(store, ids[op.patient_rkey], op.record)
+            if buffer is not None:
+                buffer.add(ids[op.patient_rkey], op.record, store.origin.inbound_id)
+            else:
+                put_clinical(store, ids[op.patient_rkey], op.record)
         elif isinstance(op, VenueOp):
             apply_snapshot(store, ids[op.patient_rkey], op.stay, op.snapshot)
             if _movement_ids(store, op.stay):

@@ -201,7 +201,10 @@ class Store:
         return {str(k): (int(i), int(v), str(d)) for k, i, v, d in self.cursor.fetchall()}
 
     def put_many(
-        self, rtype: str, items: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]]
+        self,
+        rtype: str,
+        items: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]],
+        inbound_ids: Sequence[int | None] | None = None,
     ) -> None:
         """``put`` for many resources of one type at once: one SELECT, then batched writes.
 
@@ -211,7 +214,7 @@ class Store:
         table = _TABLES[rtype]
         inserts: dict[tuple[str, ...], list[list[Any]]] = {}
         versions: list[list[Any]] = []
-        for rkey, columns, data in items:
+        for index, (rkey, columns, data) in enumerate(items):
             text = to_json(data)
             digest = _digest(text)
             current = found.get(rkey)
@@ -238,7 +241,7 @@ class Store:
                     rtype,
                     rkey,
                     version,
-                    self.origin.inbound_id,
+                    inbound_ids[index] if inbound_ids else self.origin.inbound_id,
                     self.origin.feed,
                     self._received,
                     False,
