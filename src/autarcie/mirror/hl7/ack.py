@@ -5,14 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from autarcie.mirror.hl7.encoding import (
-    ANSWER_CODECS,
-    STANDARD,
-    Encoding,
-    codec_for,
-    escape,
-    read_encoding,
-)
+from autarcie.mirror.hl7.encoding import CHARSET_NAMES, STANDARD, Encoding, escape, read_encoding
 from autarcie.mirror.hl7.errors import ERROR_TEXTS, Hl7ParseError
 from autarcie.mirror.hl7.parser import Field, Message, Segment
 from autarcie.mirror.hl7.timestamps import format_ts
@@ -87,12 +80,14 @@ def _msh(
     ]
 
 
-def _answer_charset(declared: str) -> tuple[str, str]:
-    """(MSH-18 to write, codec to encode with): echo a supported charset, else UTF-8."""
-    codec = codec_for(declared)
-    if codec is None:
-        return _UTF8, "utf-8"
-    return declared, ANSWER_CODECS.get(codec, codec)
+def _answer_charset(msg: Message) -> tuple[str, str]:
+    """(MSH-18 to write, codec): the codec the message was read with, so MSA-2 echoes
+    the control ID byte for byte; MSH-18 says which charset that is."""
+    if not msg.codec_fallback and msg.charset:
+        return msg.charset, msg.codec
+    if not msg.codec_fallback and msg.codec == "utf-8":
+        return "", "utf-8"  # no MSH-18 received: answer the same way
+    return CHARSET_NAMES.get(msg.codec, _UTF8), msg.codec
 
 
 def build_ack(
@@ -110,7 +105,7 @@ def build_ack(
         raise ValueError(f"ACK code must be AA, AE or AR, not {code!r}")
     msh = msg.msh
     sender = [_reencode(msh.field(index)) for index in (3, 4, 5, 6)]
-    charset, codec = _answer_charset(msg.charset)
+    charset, codec = _answer_charset(msg)
     tail = [_reencode(msh.field(i)) for i in (11, 12, 17)] + [charset, _reencode(msh.field(19))]
     fields = _msh(sender, now, msh.text(9, 2), control_id, tail)
     msa = _segment("MSA", code, escape(msg.control_id), escape(text))
@@ -120,9 +115,11 @@ def build_ack(
 def _header_segment(raw: bytes) -> Segment | None:
     """The MSH line of unreadable bytes, read as well as possible, or None."""
     start = raw.find(b"MSH")
-    if start < 0 or len(raw) < start + 8:
+    if start < 0:
         return None
     line = raw[start:].replace(b"\n", b"\r").split(b"\r", 1)[0].decode("latin-1")
+    if len(line) < 8:
+        return None
     fs = line[3]
     msh2 = line[4:].split(fs, 1)[0]
     try:

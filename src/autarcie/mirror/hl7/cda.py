@@ -11,6 +11,7 @@ from lxml import etree
 _BLOCKS = frozenset(
     {"paragraph", "br", "item", "tr", "caption", "title", "list", "table", "section", "text"}
 )
+_CELLS = frozenset({"td", "th"})
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
@@ -48,8 +49,11 @@ def _collect(element: etree._Element, pieces: list[str]) -> None:
     for child in element:
         if isinstance(child.tag, str):
             _collect(child, pieces)
-            if _local(child) in _BLOCKS:
+            name = _local(child)
+            if name in _BLOCKS:
                 pieces.append("\n")
+            elif name in _CELLS:
+                pieces.append(" ")
         if child.tail:
             pieces.append(child.tail)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from autarcie.mirror.hl7.errors import ErrorCode, Hl7SemanticError
-from autarcie.mirror.hl7.parser import Field, Repetition, Segment
+from autarcie.mirror.hl7.parser import Repetition, Segment
 from autarcie.mirror.hl7.timestamps import parse_date, parse_ts
 
 NULL = '""'
@@ -106,90 +106,112 @@ class BedLocation:
     status: str = ""
 
 
-def _cleaned(rep: Repetition, count: int) -> list[str]:
-    texts = rep.texts(count)
-    if NULL in rep.raw:
-        return [clean(text) for text in texts]
-    return texts
+# Readers of one composite take a row: its components as `Segment.composites` returns them,
+# padded; types holding an HD (CX-4, XCN-9, XON-6) read with `hd_component` add its three
+# sub-components at the end. One split per field keeps the interpreters fast.
+Row = list[str]
+
+CX, CX_HD = 5, 4
+EI = 4
+XPN = 7
+XAD = 9
+XCN, XCN_HD = 13, 9
+XON, XON_HD = 10, 6
+PL = 5
+CE = 3
 
 
-def coded(rep: Repetition) -> Coded | None:
-    code, label, system = _cleaned(rep, 3)
+def rows(seg: Segment, index: int, count: int, hd_component: int = 0) -> list[Row]:
+    """Every repetition of field `index` as a row, with the HL7 null `""` read as empty."""
+    found = seg.composites(index, count, hd_component)
+    if NULL in seg.raw:
+        return [[clean(text) for text in row] for row in found]
+    return found
+
+
+def first_row(seg: Segment, index: int, count: int, hd_component: int = 0) -> Row:
+    """The first repetition of field `index` as a row; an empty row when the field is empty."""
+    found = rows(seg, index, count, hd_component)
+    return found[0] if found else [""] * (count + (3 if hd_component else 0))
+
+
+def row_of(rep: Repetition, count: int) -> Row:
+    """A row from a repetition already in hand (OBX-5 values)."""
+    return [clean(text) for text in rep.texts(count)]
+
+
+def coded(row: Row) -> Coded | None:
+    code, label, system = row[0], row[1], row[2]
     if not code and not label:
         return None
     return Coded(code, label, system)
 
 
-def _authority(rep: Repetition, index: int) -> tuple[str, str, str]:
-    """An HD held as sub-components of one component (`name&OID&ISO`)."""
-    name, universal, universal_type = rep.subtexts(index, 3)
-    return name, universal, universal_type
+def coded_at(seg: Segment, index: int) -> Coded | None:
+    return coded(first_row(seg, index, CE))
 
 
-def identifier(rep: Repetition) -> Identifier | None:
-    value, _, _, _, type_code = _cleaned(rep, 5)
-    if not value:
+def identifier(row: Row) -> Identifier | None:
+    """A CX row read with `hd_component=4`."""
+    if not row[0]:
         return None
-    name, universal, universal_type = _authority(rep, 4)
-    return Identifier(value, type_code, name, universal, universal_type)
+    return Identifier(row[0], row[4], row[5], row[6], row[7])
 
 
-def entity_identifier(rep: Repetition) -> Identifier | None:
+def entity_identifier(row: Row) -> Identifier | None:
     """An EI (`MVT1^APP^OID^ISO`): namespace, universal id and its type are components."""
-    value, name, universal, universal_type = _cleaned(rep, 4)
-    if not value:
+    if not row[0]:
         return None
-    return Identifier(value, "", name, universal, universal_type)
+    return Identifier(row[0], "", row[1], row[2], row[3])
 
 
-def person_name(rep: Repetition) -> PersonName | None:
-    family, given, other, _, prefix, _, type_code = _cleaned(rep, 7)
-    if not family:
+def person_name(row: Row) -> PersonName | None:
+    if not row[0]:
         return None
-    return PersonName(family, given, other, prefix, type_code)
+    return PersonName(row[0], row[1], row[2], row[4], row[6])
 
 
-def address(rep: Repetition) -> Address | None:
-    texts = _cleaned(rep, 9)
-    del texts[7]  # XAD-8 (other geographic designation) is not kept
+def address(row: Row) -> Address | None:
+    texts = row[:7] + row[8:9]  # XAD-8 (other geographic designation) is not kept
     if not any(texts):
         return None
     return Address(*texts)
 
 
-def person(rep: Repetition) -> Person | None:
-    texts = _cleaned(rep, 13)
-    if not texts[0] and not texts[1]:
+def person(row: Row) -> Person | None:
+    """An XCN row read with `hd_component=9`."""
+    if not row[0] and not row[1]:
         return None
-    name, universal, _ = _authority(rep, 9)
-    return Person(texts[0], texts[1], texts[2], universal or name, texts[12])
+    return Person(row[0], row[1], row[2], row[14] or row[13], row[12])
 
 
-def org_unit(rep: Repetition) -> OrgUnit | None:
-    texts = _cleaned(rep, 10)
-    if not texts[9] and not texts[0]:
+def org_unit(row: Row) -> OrgUnit | None:
+    """An XON row read with `hd_component=6`."""
+    if not row[9] and not row[0]:
         return None
-    name, universal, _ = _authority(rep, 6)
-    return OrgUnit(texts[9], texts[0], universal or name, texts[6])
+    return OrgUnit(row[9], row[0], row[11] or row[10], row[6])
 
 
-def bed_location(rep: Repetition) -> BedLocation | None:
-    unit, room, bed, facility, status = _cleaned(rep, 5)
+def bed_location(row: Row) -> BedLocation | None:
+    unit, room, bed, facility, status = row[:5]
     if not unit and not room and not bed:
         return None
     return BedLocation(unit, room, bed, facility, status)
 
 
-def people(field: Field) -> tuple[Person, ...]:
-    return tuple(found for rep in field.repetitions if (found := person(rep)) is not None)
+def cx_list(seg: Segment, index: int) -> tuple[Identifier, ...]:
+    return tuple([i for row in rows(seg, index, CX, CX_HD) if (i := identifier(row)) is not None])
 
 
-def leaves(seg: Segment, count: int) -> list[str]:
-    """The first leaf of fields 1..count, nulls cleared, indexed as HL7 (`leaves(pid, 8)[8]`)."""
-    texts = seg.texts(count)
+def people(seg: Segment, index: int) -> tuple[Person, ...]:
+    return tuple([p for row in rows(seg, index, XCN, XCN_HD) if (p := person(row)) is not None])
+
+
+def pick(seg: Segment, *indexes: int) -> list[str]:
+    """The first leaf of each field asked for, with the HL7 null `""` read as empty."""
+    texts = seg.pick(*indexes)
     if NULL in seg.raw:
-        texts = [clean(text) for text in texts]
-    texts.insert(0, "")
+        return [clean(text) for text in texts]
     return texts
 
 
@@ -248,7 +270,7 @@ def text_ts(seg: Segment, index: int, component: int) -> dt.datetime | None:
         ) from error
 
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 def to_number(text: str) -> Decimal | None:

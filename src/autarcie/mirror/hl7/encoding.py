@@ -149,16 +149,14 @@ def escape(text: str, enc: Encoding = STANDARD) -> str:
     return text.translate(table)
 
 
-# MSH-18 (table 0211) values we honour, mapped to Python codecs. ISO-8859-1 is read as
-# Windows-1252 like browsers do (WHATWG encoding standard): senders declaring 8859/1 often
-# write typographic quotes and the euro sign, which ISO-8859-1 maps to invisible controls.
+# MSH-18 (table 0211) values we honour, mapped to Python codecs.
 _CHARSETS: dict[str, str] = {
     "": "utf-8",
     "ASCII": "utf-8",
     "UNICODE UTF-8": "utf-8",
     "UNICODE": "utf-8",
     "UTF-8": "utf-8",
-    "8859/1": "cp1252",
+    "8859/1": "latin-1",
     "8859/15": "iso8859-15",
     "8859/2": "iso8859-2",
     "8859/5": "iso8859-5",
@@ -166,10 +164,20 @@ _CHARSETS: dict[str, str] = {
     "8859/9": "iso8859-9",
 }
 
-# The codec we answer with for each codec we read: cp1252 is only a lenient reading of 8859/1.
-ANSWER_CODECS: dict[str, str] = {"cp1252": "latin-1"}
+# The MSH-18 value naming each codec we may have read a message with.
+CHARSET_NAMES: dict[str, str] = {
+    "utf-8": "UNICODE UTF-8",
+    "latin-1": "8859/1",
+    "iso8859-15": "8859/15",
+    "iso8859-2": "8859/2",
+    "iso8859-5": "8859/5",
+    "iso8859-7": "8859/7",
+    "iso8859-9": "8859/9",
+}
 
-FALLBACK_CODEC = "cp1252"
+# Latin-1 maps every byte to one character and back: nothing is lost, the control ID echoed
+# in the ACK is byte for byte the one received, and a person still reads accented letters.
+FALLBACK_CODEC = "latin-1"
 
 
 def codec_for(charset: str) -> str | None:
@@ -180,8 +188,7 @@ def codec_for(charset: str) -> str | None:
 def decode(raw: bytes, charset: str) -> tuple[str, str, bool]:
     """Decode message bytes per MSH-18: (text, codec used, True when a fallback was needed).
 
-    Never raises: unknown charsets and invalid UTF-8 fall back to Windows-1252 with
-    replacement characters, which keeps every byte visible to a person.
+    Never raises: unknown charsets and invalid UTF-8 are read as Latin-1.
     """
     codec = codec_for(charset)
     if codec is not None:
@@ -189,4 +196,4 @@ def decode(raw: bytes, charset: str) -> tuple[str, str, bool]:
             return raw.decode(codec), codec, False
         except UnicodeDecodeError:
             pass
-    return raw.decode(FALLBACK_CODEC, errors="replace"), FALLBACK_CODEC, True
+    return raw.decode(FALLBACK_CODEC), FALLBACK_CODEC, True

@@ -18,6 +18,7 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_EVENT_CODE = "201"
     UNSUPPORTED_PROCESSING_ID = "202"
     UNSUPPORTED_VERSION_ID = "203"
+    DUPLICATE_KEY = "205"
     APPLICATION_INTERNAL_ERROR = "207"
 
 
@@ -31,6 +32,7 @@ ERROR_TEXTS: dict[str, str] = {
     "201": "Unsupported event code",
     "202": "Unsupported processing id",
     "203": "Unsupported version id",
+    "205": "Duplicate key identifier",
     "207": "Application internal error",
 }
 

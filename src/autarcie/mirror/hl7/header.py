@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from autarcie.mirror.hl7.datatypes import leaves, ts_or_none
+from autarcie.mirror.hl7.datatypes import pick, ts_or_none
 from autarcie.mirror.hl7.parser import Message
 
 
@@ -31,22 +31,24 @@ class EventHeader:
 
 def read_header(msg: Message) -> EventHeader:
     msh = msg.msh
-    f = leaves(msh, 12)
+    sending_app, sending_fac, receiving_app, receiving_fac, sent, code, control, proc, ver = pick(
+        msh, 3, 4, 5, 6, 7, 9, 10, 11, 12
+    )
     evn = msg.segment("EVN")
-    e = leaves(evn, 6) if evn is not None else [""] * 7
+    recorded, operator, occurred = pick(evn, 2, 5, 6) if evn is not None else ("", "", "")
     return EventHeader(
-        message_code=f[9],
+        message_code=code,
         trigger=msh.text(9, 2),
         structure=msh.text(9, 3),
-        control_id=f[10],
-        sending_application=f[3],
-        sending_facility=f[4],
-        receiving_application=f[5],
-        receiving_facility=f[6],
-        sent_at=ts_or_none(msh, 7, f[7]),
-        processing_id=f[11],
-        version=f[12],
-        recorded_at=ts_or_none(evn, 2, e[2]) if evn is not None else None,
-        occurred_at=ts_or_none(evn, 6, e[6]) if evn is not None else None,
-        operator=e[5],
+        control_id=control,
+        sending_application=sending_app,
+        sending_facility=sending_fac,
+        receiving_application=receiving_app,
+        receiving_facility=receiving_fac,
+        sent_at=ts_or_none(msh, 7, sent),
+        processing_id=proc,
+        version=ver,
+        recorded_at=ts_or_none(evn, 2, recorded) if evn is not None else None,
+        occurred_at=ts_or_none(evn, 6, occurred) if evn is not None else None,
+        operator=operator,
     )

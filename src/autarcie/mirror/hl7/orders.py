@@ -10,7 +10,7 @@ from autarcie.mirror.hl7.datatypes import (
     Coded,
     Person,
     clean,
-    coded,
+    coded_at,
     location,
     number_or_none,
     people,
@@ -102,7 +102,7 @@ def _order(orc: Segment) -> OrderRef:
             location(orc, 2),
             "ORC-2 or ORC-3 (order number) is required",
         )
-    prescribers = people(orc.field(12))
+    prescribers = people(orc, 12)
     return OrderRef(
         control=control,
         placer_id=placer,
@@ -162,7 +162,7 @@ def _prescription(group: list[Segment]) -> Prescription:
     seg, shift = (rxe, 1) if rxe is not None else (rxo, 0)
     if seg is None:  # _groups already refuses such a group; kept for the type checker
         raise Hl7SemanticError(ErrorCode.SEGMENT_SEQUENCE, "RXE", "no RXE or RXO segment")
-    drug = coded(seg.field(1 + shift).repetition(1))
+    drug = coded_at(seg, 1 + shift)
     if drug is None:
         raise Hl7SemanticError(
             ErrorCode.REQUIRED_FIELD_MISSING,
@@ -171,15 +171,15 @@ def _prescription(group: list[Segment]) -> Prescription:
         )
     rxr, tq1 = _first(group, "RXR"), _first(group, "TQ1")
     frequency, start, end = _timing(rxe, tq1)
-    instructions = coded(seg.field(6 + shift).repetition(1))
+    instructions = coded_at(seg, 6 + shift)
     return Prescription(
         order=order,
         drug=drug,
         dose=number_or_none(seg, 2 + shift),
         dose_max=number_or_none(seg, 3 + shift),
-        unit=coded(seg.field(4 + shift).repetition(1)),
-        form=coded(seg.field(5 + shift).repetition(1)),
-        route=coded(rxr.field(1).repetition(1)) if rxr is not None else None,
+        unit=coded_at(seg, 4 + shift),
+        form=coded_at(seg, 5 + shift),
+        route=coded_at(rxr, 1) if rxr is not None else None,
         frequency=frequency,
         start=start,
         end=end,
@@ -196,7 +196,7 @@ def interpret_rde(msg: Message) -> PrescriptionOrder:
 
 
 def _administration(order: OrderRef, rxa: Segment, rxr: Segment | None) -> Administration:
-    drug = coded(rxa.field(5).repetition(1))
+    drug = coded_at(rxa, 5)
     if drug is None:
         raise Hl7SemanticError(
             ErrorCode.REQUIRED_FIELD_MISSING,
@@ -207,12 +207,12 @@ def _administration(order: OrderRef, rxa: Segment, rxr: Segment | None) -> Admin
         order=order,
         drug=drug,
         amount=number_or_none(rxa, 6),
-        unit=coded(rxa.field(7).repetition(1)),
-        form=coded(rxa.field(8).repetition(1)),
-        route=coded(rxr.field(1).repetition(1)) if rxr is not None else None,
+        unit=coded_at(rxa, 7),
+        form=coded_at(rxa, 8),
+        route=coded_at(rxr, 1) if rxr is not None else None,
         start=ts_required(rxa, 3, "RXA-3 (administration start)"),
         end=ts_or_none(rxa, 4),
-        administered_by=people(rxa.field(10)),
+        administered_by=people(rxa, 10),
         completion_status=clean(rxa.text(20)).upper(),
         action=clean(rxa.text(21)).upper(),
         notes=tuple(

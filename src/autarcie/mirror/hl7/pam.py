@@ -173,7 +173,7 @@ def _identity(msg: Message, header: EventHeader, action: IdentityAction) -> Iden
         prior = _required_prior(msg, header.trigger, need_key=action == "merge")
     if action == "merge" and prior is not None and prior.key == patient.key:
         raise Hl7SemanticError(
-            ErrorCode.TABLE_VALUE_NOT_FOUND,
+            ErrorCode.DUPLICATE_KEY,
             "MRG^1^1",
             "A40 merges a patient into itself (MRG-1 equals the PID-3 IPP)",
         )

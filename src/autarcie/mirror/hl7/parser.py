@@ -111,7 +111,7 @@ class Repetition:
         if not self.raw:
             return ()
         enc, codec = self._enc, self._codec
-        return tuple(Component(part, enc, codec) for part in self._split())
+        return tuple([Component(part, enc, codec) for part in self._split()])
 
     def component(self, index: int) -> Component:
         """The 1-based component; an empty one when absent."""
@@ -137,18 +137,6 @@ class Repetition:
         One call instead of `count` calls of `text`: interpreters read composites this way.
         """
         return _first_leaves(self._split(), self._enc, self._codec, count, self.raw)
-
-    def subtexts(self, index: int, count: int) -> list[str]:
-        """Sub-components 1..count of component `index`, unescaped, padded with ''."""
-        parts = self._split()
-        raw = parts[index - 1] if 1 <= index <= len(parts) else ""
-        enc = self._enc
-        subs = raw.split(enc.subcomponent)[:count] if enc.subcomponent in raw else [raw]
-        if enc.escape in raw:
-            subs = [unescape(sub, enc, self._codec) for sub in subs]
-        if len(subs) < count:
-            subs.extend([""] * (count - len(subs)))
-        return subs
 
     @property
     def value(self) -> str:
@@ -185,7 +173,7 @@ class Field:
         if self._literal:
             return (self._literal_repetition(),)
         enc, codec = self._enc, self._codec
-        return tuple(Repetition(part, enc, codec) for part in self.raw.split(enc.repetition))
+        return tuple([Repetition(part, enc, codec) for part in self.raw.split(enc.repetition)])
 
     def _literal_repetition(self) -> Repetition:
         # A delimiter-free encoding makes the literal text one single leaf.
@@ -264,21 +252,54 @@ class Segment:
             return parts[index] if component == 1 and sub == 1 else ""
         return _leaf(parts[index], self._enc, self._codec, 1, component, sub)
 
-    def texts(self, count: int) -> list[str]:
-        """The first leaf of fields 1..count (index 0 is field 1), padded with ''."""
-        parts = self._split()[1 : count + 1]
+    def pick(self, *indexes: int) -> list[str]:
+        """The first leaf of each field asked for, unescaped; one call for a whole segment."""
+        parts = self._split()
+        size = len(parts)
         enc = self._enc
-        rep, comp = enc.repetition, enc.component
-        seps = (rep, comp)
-        head: list[str] = []
-        if self.name == "MSH":
-            head, parts = parts[:2], parts[2:]
-            if count <= 2:
-                return [*head, "", ""][:count]
-        firsts = [
-            part if rep not in part and comp not in part else _cut(part, seps) for part in parts
-        ]
-        return head + _first_leaves(firsts, enc, self._codec, count - len(head), self.raw)
+        rep, comp, sub, esc = enc.repetition, enc.component, enc.subcomponent, enc.escape
+        literal = self.name == "MSH"
+        leaves: list[str] = []
+        for index in indexes:
+            raw = parts[index] if 0 < index < size else ""
+            if literal and index <= 2:
+                leaves.append(raw)
+                continue
+            if rep in raw or comp in raw or sub in raw:
+                raw = _cut(raw, (rep, comp, sub))
+            leaves.append(unescape(raw, enc, self._codec) if esc in raw else raw)
+        return leaves
+
+    def composites(self, index: int, count: int, hd_component: int = 0) -> list[list[str]]:
+        """Each repetition of field `index` as its components 1..count (first sub-component
+        of each, unescaped, padded with '').
+
+        With `hd_component`, three more entries follow: the sub-components of that component
+        (an HD such as `name&OID&ISO`). One call per field: the interpreters' hot path.
+        """
+        parts = self._split()
+        raw = parts[index] if 0 < index < len(parts) else ""
+        if not raw or (self.name == "MSH" and index <= 2):
+            return []
+        enc, codec = self._enc, self._codec
+        comp, sub, esc = enc.component, enc.subcomponent, enc.escape
+        rows: list[list[str]] = []
+        for rep in raw.split(enc.repetition):
+            pieces = rep.split(comp, count)[:count]
+            pieces += [""] * (count - len(pieces))
+            if hd_component:
+                subs = pieces[hd_component - 1].split(sub, 3)[:3] if sub in rep else []
+                leaves = [_cut(piece, (sub,)) if sub in piece else piece for piece in pieces]
+                leaves += subs or [pieces[hd_component - 1], "", ""]
+                leaves += [""] * (count + 3 - len(leaves))
+            elif sub in rep:
+                leaves = [_cut(piece, (sub,)) if sub in piece else piece for piece in pieces]
+            else:
+                leaves = pieces
+            if esc in rep:
+                leaves = [unescape(leaf, enc, codec) if esc in leaf else leaf for leaf in leaves]
+            rows.append(leaves)
+        return rows
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -291,7 +312,9 @@ class Segment:
 @lru_cache(maxsize=256)
 def _parse_path(path: str) -> tuple[str, int, int, int, int, int]:
     match = re.fullmatch(
-        r"([A-Z][A-Z0-9]{2})(?:\[(\d+)\])?-(\d+)(?:\[(\d+)\])?(?:\.(\d+)(?:\.(\d+))?)?", path
+        r"([A-Z][A-Z0-9]{2})(?:\[(\d+)\])?-(\d+)(?:\[(\d+)\])?(?:\.(\d+)(?:\.(\d+))?)?",
+        path,
+        re.ASCII,
     )
     if match is None:
         raise ValueError(f"not an HL7 path like 'PID-3[2].4.2': {path!r}")
@@ -327,7 +350,7 @@ class Message:
         return self.segment_list[0]
 
     def segments(self, name: str) -> tuple[Segment, ...]:
-        return tuple(seg for seg in self.segment_list if seg.name == name)
+        return tuple([seg for seg in self.segment_list if seg.name == name])
 
     def segment(self, name: str) -> Segment | None:
         """The first segment called `name`, or None."""
@@ -471,7 +494,8 @@ def _clean(data: bytes | str) -> bytes:
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     if raw.startswith(_UTF8_BOM):
         raw = raw[len(_UTF8_BOM) :]
-    raw = raw.strip(b" \t\r\n\x00")
+    # Trailing spaces may be data of the last segment (a field value): only line ends go.
+    raw = raw.lstrip(b" \t\r\n\x00").rstrip(b"\r\n\x00")
     if not raw:
         raise Hl7ParseError("the message is empty")
     return raw
@@ -501,17 +525,17 @@ def split_batch(data: bytes | str) -> list[bytes]:
     bounds = [*starts, len(raw)]
     chunks = [raw[bounds[i] : bounds[i + 1]] for i in range(len(starts))]
     chunks[-1] = _drop_trailer(chunks[-1])
-    return [chunk.rstrip(b" \t\r\n") for chunk in chunks]
+    return [chunk.rstrip(b"\r\n") for chunk in chunks]
 
 
 def _drop_trailer(chunk: bytes) -> bytes:
     # Cut trailing batch/file trailers without touching the message's own line ends.
-    chunk = chunk.rstrip(b" \t\r\n")
+    chunk = chunk.rstrip(b"\r\n")
     while True:
         cut = max(chunk.rfind(b"\r"), chunk.rfind(b"\n"))
         if cut < 0 or chunk[cut + 1 : cut + 4] not in (b"BTS", b"FTS"):
             return chunk
-        chunk = chunk[:cut].rstrip(b" \t\r\n")
+        chunk = chunk[:cut].rstrip(b"\r\n")
 
 
 def parse_batch(data: bytes | str) -> list[Message]:

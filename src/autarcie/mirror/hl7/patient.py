@@ -6,18 +6,25 @@ import datetime as dt
 from dataclasses import dataclass
 
 from autarcie.mirror.hl7.datatypes import (
+    CX,
+    CX_HD,
+    XAD,
+    XPN,
     Address,
     Coded,
     Identifier,
     PersonName,
     address,
     clean,
-    coded,
+    coded_at,
+    cx_list,
     date_or_none,
+    first_row,
     identifier,
-    leaves,
     location,
     person_name,
+    pick,
+    rows,
     ts_or_none,
 )
 from autarcie.mirror.hl7.errors import ErrorCode, Hl7SemanticError
@@ -106,7 +113,7 @@ class Allergy:
 
 def nir_key_valid(value: str) -> bool:
     """True when a 15-character NIR/NIA ends with its key; Corsica's 2A/2B count as 19/18."""
-    if len(value) != 15 or not value[13:].isdigit():
+    if len(value) != 15 or not value.isascii() or not value[13:].isdigit():
         return False
     body = value[:13].upper().replace("2A", "19", 1).replace("2B", "18", 1)
     if not body.isdigit():
@@ -143,7 +150,7 @@ def _key(
 
 
 def _names(pid: Segment) -> tuple[PersonName, ...]:
-    return tuple(n for rep in pid.field(5).repetitions if (n := person_name(rep)) is not None)
+    return tuple([n for row in rows(pid, 5, XPN) if (n := person_name(row)) is not None])
 
 
 def _by_type(names: tuple[PersonName, ...], type_code: str) -> PersonName | None:
@@ -163,16 +170,13 @@ def read_patient(msg: Message, fallback_types: tuple[str, ...] = ()) -> PatientI
     pid = msg.segment("PID")
     if pid is None:
         raise Hl7SemanticError(ErrorCode.SEGMENT_SEQUENCE, "PID", "the PID segment is missing")
-    identifiers = tuple(
-        ident for rep in pid.field(3).repetitions if (ident := identifier(rep)) is not None
-    )
+    identifiers = cx_list(pid, 3)
     key = _key(pid, identifiers, fallback_types)
     statuses = tuple(status for rep in pid.field(32).repetitions if (status := clean(rep.value)))
     ins = _ins(identifiers)
     names = _names(pid)
-    addresses = tuple(a for rep in pid.field(11).repetitions if (a := address(rep)) is not None)
-    nda_rep = pid.field(18).repetition(1)
-    f = leaves(pid, 30)
+    addresses = tuple([a for row in rows(pid, 11, XAD) if (a := address(row)) is not None])
+    birth, sex, died_at, died = pick(pid, 7, 8, 29, 30)
     return PatientIdentity(
         key=key,
         identifiers=identifiers,
@@ -182,13 +186,13 @@ def read_patient(msg: Message, fallback_types: tuple[str, ...] = ()) -> PatientI
         legal_name=_by_type(names, "L"),
         used_name=_by_type(names, "D"),
         names=names,
-        birth_date=date_or_none(pid, 7, f[7]),
-        sex=_sex(pid, f[8]),
+        birth_date=date_or_none(pid, 7, birth),
+        sex=_sex(pid, sex),
         birthplace=next((a for a in addresses if a.type_code == "BDL"), None),
         addresses=tuple(a for a in addresses if a.type_code != "BDL"),
-        nda=identifier(nda_rep),
-        deceased_at=ts_or_none(pid, 29, f[29]),
-        deceased=f[30] == "Y",
+        nda=identifier(first_row(pid, 18, CX, CX_HD)),
+        deceased_at=ts_or_none(pid, 29, died_at),
+        deceased=died == "Y",
     )
 
 
@@ -197,22 +201,20 @@ def read_prior(msg: Message) -> PriorPatient | None:
     mrg = msg.segment("MRG")
     if mrg is None:
         return None
-    identifiers = tuple(
-        ident for rep in mrg.field(1).repetitions if (ident := identifier(rep)) is not None
-    )
+    identifiers = cx_list(mrg, 1)
     pi = next((ident for ident in identifiers if ident.type_code == "PI"), None)
     return PriorPatient(
         identifiers=identifiers,
         key=PatientKey(pi.authority, pi.value) if pi is not None else None,
-        account=identifier(mrg.field(3).repetition(1)),
-        visit=identifier(mrg.field(5).repetition(1)),
+        account=identifier(first_row(mrg, 3, CX, CX_HD)),
+        visit=identifier(first_row(mrg, 5, CX, CX_HD)),
     )
 
 
 def read_allergies(msg: Message) -> tuple[Allergy, ...]:
     allergies: list[Allergy] = []
     for al1 in msg.segments("AL1"):
-        allergen = coded(al1.field(3).repetition(1))
+        allergen = coded_at(al1, 3)
         if allergen is None:
             raise Hl7SemanticError(
                 ErrorCode.REQUIRED_FIELD_MISSING, location(al1, 3), "AL1-3 (allergen) is missing"
@@ -260,7 +262,7 @@ def read_supplement(msg: Message) -> IdentitySupplement | None:
     zfd = msg.segment("ZFD")
     if zfd is None:
         return None
-    f = leaves(zfd, 8)
+    f = ["", *pick(zfd, 1, 2, 3, 4, 5, 6, 7, 8)]  # indexed as ZFD-n
     weeks = f[2]
     if weeks and not (weeks.isascii() and weeks.isdigit() and len(weeks) <= 2):
         raise Hl7SemanticError(

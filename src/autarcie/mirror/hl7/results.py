@@ -13,7 +13,9 @@ from autarcie.mirror.hl7.datatypes import (
     Coded,
     clean,
     coded,
+    coded_at,
     location,
+    row_of,
     to_number,
     ts_or_none,
 )
@@ -147,7 +149,7 @@ def _value(obx: Segment, value_type: str, rep: Repetition) -> ObservationValue |
     if value_type == "SN":
         return _structured_numeric(obx, rep)
     if value_type in _CODED_TYPES:
-        return coded(rep)
+        return coded(row_of(rep, 3))
     # ST, TX, FT and other text-like types: a stray component separator is kept visible.
     text = "^".join(component.value for component in rep.components).rstrip("^")
     return clean(text) or None
@@ -212,7 +214,7 @@ def _observation(obx: Segment, value_type: str, code: Coded, status: str) -> Obs
         code=code,
         sub_id=clean(obx.text(4)),
         values=values,
-        units=coded(obx.field(6).repetition(1)),
+        units=coded_at(obx, 6),
         reference_range=clean(obx.text(7)),
         abnormal_flags=tuple(f for rep in obx.field(8).repetitions if (f := clean(rep.value))),
         status=status,
@@ -243,7 +245,7 @@ class _Group:
         if meta is not None:
             self.metadata.append(meta)
             return
-        code = coded(obx.field(3).repetition(1))
+        code = coded_at(obx, 3)
         if code is None:
             raise _error(ErrorCode.REQUIRED_FIELD_MISSING, obx, 3, "OBX-3 (observation) is missing")
         value_type = clean(obx.text(2)).upper()
@@ -257,7 +259,7 @@ class _Group:
 
     def freeze(self) -> ResultGroup:
         obr = self.obr
-        panel = coded(obr.field(4).repetition(1))
+        panel = coded_at(obr, 4)
         if panel is None:
             raise _error(ErrorCode.REQUIRED_FIELD_MISSING, obr, 4, "OBR-4 (service) is missing")
         return ResultGroup(

@@ -12,9 +12,10 @@ PARIS = ZoneInfo("Europe/Paris")
 # YYYY[MM[DD[HH[MM[SS[.S{1,4}]]]]]][+/-ZZZZ]; the HL7 "degree of precision" suffix of old
 # TS values (`^S`) is a separate component and never reaches this function.
 _TS = re.compile(
-    r"(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?(?:([+-])(\d{2})(\d{2}))?"
+    r"(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?(?:([+-])(\d{2})(\d{2}))?",
+    re.ASCII,
 )
-_DATE = re.compile(r"(\d{4})(\d{2})?(\d{2})?")
+_DATE = re.compile(r"(\d{4})(\d{2})?(\d{2})?", re.ASCII)
 
 
 def parse_ts(value: str) -> dt.datetime:
@@ -51,7 +52,10 @@ def _parse_ts_cached(value: str) -> dt.datetime:
         micro,
         tzinfo=tz,
     )
-    return local.astimezone(dt.UTC)
+    try:
+        return local.astimezone(dt.UTC)
+    except OverflowError as error:  # year 1 or 9999 pushed past the calendar by the offset
+        raise ValueError(f"HL7 timestamp out of range: {value!r}") from error
 
 
 def parse_date(value: str) -> dt.date:
@@ -59,12 +63,16 @@ def parse_date(value: str) -> dt.date:
 
     A birth date is a calendar date, not an instant: no timezone conversion applies.
     """
-    text = value.strip()
+    return _parse_date_cached(value.strip())
+
+
+@lru_cache(maxsize=4096)
+def _parse_date_cached(text: str) -> dt.date:
     match = _DATE.match(text)
     if match is None or (len(text) > 8 and _TS.fullmatch(text) is None):
-        raise ValueError(f"not an HL7 date: {value!r}")
+        raise ValueError(f"not an HL7 date: {text!r}")
     if match.end() != len(text) and len(text) <= 8:
-        raise ValueError(f"not an HL7 date: {value!r}")
+        raise ValueError(f"not an HL7 date: {text!r}")
     year, month, day = match.groups()
     return dt.date(int(year), int(month or 1), int(day or 1))
 

@@ -7,17 +7,25 @@ from dataclasses import dataclass
 from typing import Literal
 
 from autarcie.mirror.hl7.datatypes import (
+    CX,
+    CX_HD,
+    EI,
+    PL,
+    XON,
+    XON_HD,
     BedLocation,
     Identifier,
     OrgUnit,
     Person,
     bed_location,
     entity_identifier,
+    first_row,
     identifier,
-    leaves,
     location,
     org_unit,
     people,
+    pick,
+    rows,
     ts_or_none,
     ts_required,
 )
@@ -85,19 +93,19 @@ def read_visit(msg: Message) -> Visit | None:
     if pv1 is None:
         return None
     pv2 = msg.segment("PV2")
-    f = leaves(pv1, 45)
+    patient_class, disposition, destination, admitted, discharged = pick(pv1, 2, 36, 37, 44, 45)
     return Visit(
-        patient_class=f[2],
-        location=bed_location(pv1.field(3).repetition(1)),
-        prior_location=bed_location(pv1.field(6).repetition(1)),
-        attending=people(pv1.field(7)),
-        admitting=people(pv1.field(17)),
-        visit_number=identifier(pv1.field(19).repetition(1)),
-        discharge_disposition=f[36],
-        discharge_destination=f[37],
-        admitted_at=ts_or_none(pv1, 44, f[44]),
-        discharged_at=ts_or_none(pv1, 45, f[45]),
-        arrival_mode=leaves(pv2, 38)[38] if pv2 is not None else "",
+        patient_class=patient_class,
+        location=bed_location(first_row(pv1, 3, PL)),
+        prior_location=bed_location(first_row(pv1, 6, PL)),
+        attending=people(pv1, 7),
+        admitting=people(pv1, 17),
+        visit_number=identifier(first_row(pv1, 19, CX, CX_HD)),
+        discharge_disposition=disposition,
+        discharge_destination=destination,
+        admitted_at=ts_or_none(pv1, 44, admitted),
+        discharged_at=ts_or_none(pv1, 45, discharged),
+        arrival_mode=pick(pv2, 38)[0] if pv2 is not None else "",
     )
 
 
@@ -120,12 +128,12 @@ def read_movement(msg: Message) -> Movement | None:
     zbe = msg.segment("ZBE")
     if zbe is None:
         return None
-    ids = tuple(i for rep in zbe.field(1).repetitions if (i := entity_identifier(rep)) is not None)
+    ids = tuple([i for row in rows(zbe, 1, EI) if (i := entity_identifier(row)) is not None])
     if not ids:
         raise Hl7SemanticError(
             ErrorCode.REQUIRED_FIELD_MISSING, location(zbe, 1), "ZBE-1 (movement ID) is missing"
         )
-    f = leaves(zbe, 9)
+    f = ["", *pick(zbe, 1, 2, 3, 4, 5, 6, 7, 8, 9)]  # indexed as ZBE-n
     action = _action(zbe, f[4])
     original = f[6]
     if action != "INSERT" and not original:
@@ -141,8 +149,8 @@ def read_movement(msg: Message) -> Movement | None:
         action=action,
         historic=f[5].upper() == "Y",
         original_trigger=original,
-        medical_unit=org_unit(zbe.field(7).repetition(1)),
-        care_unit=org_unit(zbe.field(8).repetition(1)),
+        medical_unit=org_unit(first_row(zbe, 7, XON, XON_HD)),
+        care_unit=org_unit(first_row(zbe, 8, XON, XON_HD)),
         nature=f[9],
     )
 
@@ -151,13 +159,12 @@ def read_pmsi(msg: Message) -> PmsiModes | None:
     zfm = msg.segment("ZFM")
     if zfm is None:
         return None
-    f = leaves(zfm, 5)
-    return PmsiModes(f[1], f[2], f[3], f[4], f[5])
+    entry, exit_mode, origin, destination, passage = pick(zfm, 1, 2, 3, 4, 5)
+    return PmsiModes(entry, exit_mode, origin, destination, passage)
 
 
 def read_complement(msg: Message) -> VisitComplement | None:
     zfv = msg.segment("ZFV")
     if zfv is None:
         return None
-    f = leaves(zfv, 11)
-    return VisitComplement(f[1], f[2], f[11])
+    return VisitComplement(*pick(zfv, 1, 2, 11))
