@@ -48,8 +48,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "autarcie.viewer",
     "autarcie.core",
     "autarcie.mirror",
+    "autarcie.care",
+    "autarcie.chart",
+    "autarcie.crisis",
+    "autarcie.drills",
+    "autarcie.kits",
+    "autarcie.resilience",
 ]
 
 MIDDLEWARE = [
@@ -97,7 +104,10 @@ if DB_ENGINE == "sqlite":
                 "key_file": str(DB_KEY_FILE) if DB_KEY_FILE else "",
                 "transaction_mode": "IMMEDIATE",
                 "timeout": env_int("AUTARCIE_DB_BUSY_TIMEOUT", 30, minimum=1),
-                "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;"
+                    "PRAGMA cache_size=-16384;PRAGMA temp_store=MEMORY"
+                ),
             },
             "TEST": {"NAME": str(DATA_DIR / "test_autarcie.db")},
         }
@@ -184,6 +194,37 @@ HL7_PORT = env_int("AUTARCIE_HL7_PORT", 2575, minimum=1, maximum=65535)
 FEED_SILENCE_MINUTES = env_int("AUTARCIE_FEED_SILENCE_MINUTES", 15, minimum=1)
 HOSPITAL_NAME = env_str("AUTARCIE_HOSPITAL_NAME", "Centre hospitalier")
 SITE_CODE = env_str("AUTARCIE_SITE_CODE", "01")
+
+# Crisis cell: legal clock target, outbound mail and SMS (see docs/configuration.md).
+CRISIS_CERT_SANTE_HOURS = env_int("AUTARCIE_CERT_SANTE_HOURS", 24, minimum=0, maximum=72)
+CRISIS_SMTP_HOST = env_str("AUTARCIE_SMTP_HOST", "")
+CRISIS_SMTP_PORT = env_int("AUTARCIE_SMTP_PORT", 25, minimum=1, maximum=65535)
+CRISIS_MAIL_FROM = env_str("AUTARCIE_MAIL_FROM", "cellule-crise@localhost")
+CRISIS_SMS_ADAPTER = env_choice("AUTARCIE_SMS_ADAPTER", "none", ["none", "gsm", "http"])
+CRISIS_SMS_SPOOL_DIR = env_path("AUTARCIE_SMS_SPOOL_DIR", "/var/spool/sms")
+CRISIS_SMS_HTTP_URL = env_str("AUTARCIE_SMS_HTTP_URL", "")
+CRISIS_PUBLIC_URL = env_str("AUTARCIE_PUBLIC_URL", "")
+
+# Paper kits (see docs/kits.md).
+KITS_DIR = env_path("AUTARCIE_KITS_DIR", str(DATA_DIR / "kits"))
+KITS_EVERY_MINUTES = env_int("AUTARCIE_KITS_EVERY_MINUTES", 60, minimum=0)
+KITS_KEEP = env_int("AUTARCIE_KITS_KEEP", 5, minimum=1)
+KITS_BLANK_FORMS = env_int("AUTARCIE_KITS_BLANK_FORMS", 6, minimum=1, maximum=200)
+KITS_PRINTERS = env_str("AUTARCIE_KITS_PRINTERS", "")
+KITS_FONT_DIR = env_path("AUTARCIE_KITS_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+
+# Self-resilience: encrypted backups (see docs/operations.md).
+_backup_key_file = env_optional("AUTARCIE_BACKUP_KEY_FILE")
+if _backup_key_file:
+    BACKUP_KEY_FILE: Path | None = Path(_backup_key_file).expanduser().absolute()
+elif MODE in ("demo", "test"):
+    BACKUP_KEY_FILE = DATA_DIR.with_name(DATA_DIR.name + ".backup.key")
+else:
+    BACKUP_KEY_FILE = None
+_backup_dir = env_optional("AUTARCIE_BACKUP_DIR")
+BACKUP_DIR: Path | None = Path(_backup_dir).expanduser().absolute() if _backup_dir else None
+BACKUP_KEEP = env_int("AUTARCIE_BACKUP_KEEP", 7, minimum=1)
+BACKUP_EVERY_MINUTES = env_int("AUTARCIE_BACKUP_EVERY_MINUTES", 60, minimum=0)
 
 LOGGING = {
     "version": 1,

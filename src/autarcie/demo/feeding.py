@@ -13,6 +13,7 @@ from django.conf import settings
 
 from autarcie.core import clock
 from autarcie.demo.synth import GenerationSummary, generate
+from autarcie.mirror.fhir_import import import_paths
 from autarcie.mirror.hl7.parser import split_batch
 from autarcie.mirror.ingest import Received, ingest_hl7_batch
 from autarcie.mirror.senders import parse_policy
@@ -24,6 +25,8 @@ BATCH = 500
 class FeedReport:
     generation: GenerationSummary
     hl7_codes: Counter[str] = field(default_factory=Counter)
+    fhir_projected: int = 0
+    fhir_rejected: int = 0
     seconds: float = 0.0
 
 
@@ -70,6 +73,11 @@ def feed_demo(data_dir: Path, *, beds: int, seed: int, days: int, patients: int)
         feeds, beds=beds, patients=patients, seed=seed, days=days, now=clock.now()
     )
     report = FeedReport(generation)
+    # As a hospital would: the Bulk export is the initial load, then the HL7 stream keeps
+    # the mirror current (and, received last, its richer messages are what screens show).
+    summary = import_paths([feeds / "fhir"], sender="demo-his-bulk")
+    report.fhir_projected = summary.total("projected")
+    report.fhir_rejected = summary.total("rejected")
     report.hl7_codes = feed_hl7(hl7_files(feeds))
     report.seconds = time.monotonic() - started
     return report

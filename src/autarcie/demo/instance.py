@@ -130,7 +130,11 @@ def build_demo(data_dir: Path, *, beds: int, seed: int, days: int, patients: int
         )
     report = feed_demo(data_dir, beds=beds, seed=seed, days=days, patients=patients)
     codes = ", ".join(f"{n} {code}" for code, n in sorted(report.hl7_codes.items()))
-    print(f"fed the demo hospital in {report.seconds:.0f} s: HL7 {codes}", file=sys.stderr)
+    print(
+        f"fed the demo hospital in {report.seconds:.0f} s: HL7 {codes}; FHIR "
+        f"{report.fhir_projected} projected, {report.fhir_rejected} rejected",
+        file=sys.stderr,
+    )
     path = data_dir / "demo-accounts.txt"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
