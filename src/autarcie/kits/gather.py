@@ -1,0 +1,134 @@
+"""Read what a unit's kit prints, through ``autarcie.chart``, into plain dataclasses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.apps import apps
+
+from autarcie.chart import queries, schedule
+from autarcie.kits.content import PARIS as PARIS_TZ
+from autarcie.kits.content import Lab, Med, Panel, PatientSheet, Report, french_moment
+
+REPORTS_PRINTED = 3
+REPORT_CHARS = 1500
+DOWNTIME_PRINTED = 10
+_FREQUENCY_CODES = ("QD", "QAM", "QPM", "QHS", "BID", "TID", "QID", "Q4H", "Q6H", "Q8H", "Q12H")
+# chart gives the French wording of a frequency; map it back to the code for its rounds.
+_CODE_OF_LABEL = {schedule.label(code): code for code in _FREQUENCY_CODES}
+
+
+def med_rounds(line: queries.PrescriptionLine, moment: dt.datetime) -> tuple[str, ...]:
+    """The clock times of a prescription's rounds, as chart computed its next doses."""
+    code = _CODE_OF_LABEL.get(line.frequency, line.frequency)
+    rounds = schedule.rounds(code)
+    if line.next_due and schedule.next_due(code, moment, len(line.next_due)) != line.next_due:
+        # Explicit administration times override the usual rounds: take chart's own due times.
+        rounds = tuple(sorted({d.astimezone(PARIS_TZ).strftime("%H:%M") for d in line.next_due}))
+    return rounds
+
+
+def _meds(summary: queries.Summary, moment: dt.datetime) -> tuple[Med, ...]:
+    return tuple(
+        Med(
+            drug=line.drug,
+            dose=line.dose,
+            route=line.route,
+            frequency=line.frequency,
+            prescriber=line.prescriber,
+            start=line.start,
+            rounds=med_rounds(line, moment),
+        )
+        for line in summary.prescriptions
+    )
+
+
+def _panels(summary: queries.Summary) -> tuple[Panel, ...]:
+    return tuple(
+        Panel(
+            title,
+            tuple(
+                Lab(r.label, r.value, r.unit, r.reference_range, r.flag, r.observed_at, r.previous)
+                for r in lines
+            ),
+        )
+        for title, lines in summary.panels.items()
+    )
+
+
+def _reports(summary: queries.Summary) -> tuple[Report, ...]:
+    out = []
+    for doc in summary.documents[:REPORTS_PRINTED]:
+        text = doc.text if len(doc.text) <= REPORT_CHARS else doc.text[:REPORT_CHARS] + " […]"
+        out.append(Report(doc.title or doc.type_label or "Document", doc.authored_at, text))
+    return tuple(out)
+
+
+def sheet(row: queries.CensusRow, summary: queries.Summary, moment: dt.datetime) -> PatientSheet:
+    patient = summary.patient
+    return PatientSheet(
+        patient_id=row.patient_id,
+        ipp=patient.ipp,
+        birth_family=row.birth_family,
+        used_family=row.used_family,
+        given=row.given,
+        sex=row.sex,
+        birth_date=row.birth_date,
+        age=row.age,
+        hidden=row.hidden,
+        ins=patient.ins if patient.ins_trusted else "",
+        ins_status=row.ins_status,
+        room=row.room,
+        bed=row.bed,
+        admitted_at=row.admitted_at,
+        attending=row.attending,
+        on_leave=row.on_leave,
+        allergies=tuple(a.label for a in summary.allergies),
+        conditions=tuple(c.label for c in summary.conditions),
+        meds=_meds(summary, moment),
+        panels=_panels(summary),
+        reports=_reports(summary),
+        downtime=tuple(
+            f"{french_moment(e.written_at)} — {e.get_kind_display()}"
+            for e in summary.downtime[:DOWNTIME_PRINTED]
+        ),
+    )
+
+
+def temporary_sheet(row: queries.CensusRow) -> PatientSheet:
+    """A patient admitted in degraded mode: only what the admission form recorded."""
+    return PatientSheet(
+        patient_id=0,
+        ipp=row.tempid,
+        birth_family=row.birth_family,
+        used_family=row.used_family,
+        given=row.given,
+        sex=row.sex,
+        birth_date=row.birth_date,
+        age=row.age,
+        hidden=False,
+        ins="",
+        ins_status=row.ins_status,
+        room=row.room,
+        bed=row.bed,
+        admitted_at=row.admitted_at,
+        attending=row.attending,
+        on_leave=row.on_leave,
+        temporary=True,
+    )
+
+
+def unit_sheets(unit_code: str, moment: dt.datetime) -> tuple[PatientSheet, ...]:
+    """Every patient present in the unit, in bed order, with the summary chart gives."""
+    rows = queries.census(unit_code, moment)
+    # chart.summary takes a patient row and chart has no lookup by id for a non-user reader:
+    # the one read of the mirror's model here, by the ids chart's census returned.
+    patient_model = apps.get_model("mirror", "Patient")
+    found = patient_model.objects.in_bulk([r.patient_id for r in rows])
+    sheets = []
+    for row in rows:
+        if row.temp_patient_id is not None:
+            sheets.append(temporary_sheet(row))
+        elif row.patient_id in found:
+            sheets.append(sheet(row, queries.summary(found[row.patient_id], moment), moment))
+    return tuple(sheets)
