@@ -176,3 +176,22 @@ class TempIdBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site}:{self.first}-{self.last} {self.holder_type}:{self.holder_id}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the FHIR API. Only the SHA-256 of the token is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("nom"), max_length=120)
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12)  # the first characters, to recognise it in a list
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"token:{self.pk}:{self.user_id}"

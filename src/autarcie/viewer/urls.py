@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from autarcie.viewer import audit_views, views
+from autarcie.viewer import audit_views, token_views, views
 
 app_name = "viewer"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("audit/bris-de-glace/", audit_views.break_glass_review, name="audit_break_glass"),
     path("audit/patients/<int:patient_id>/", audit_views.who_saw, name="audit_who_saw"),
     path("audit/acces-inhabituels/", audit_views.unusual, name="audit_unusual"),
+    path("jetons-api/", token_views.tokens, name="tokens"),
 ]

@@ -1,0 +1,122 @@
+"""Per-patient resources of the FHIR API: what each type shows and how ``patient=`` searches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.http import QueryDict
+
+from autarcie.mirror.models import (
+    Allergy,
+    Condition,
+    Document,
+    Prescription,
+    Result,
+    Stay,
+)
+from autarcie.viewer.fhir import resources
+from autarcie.viewer.fhir.outcome import FhirError
+from autarcie.viewer.fhir.params import PAGING, invalid, parse_date, parse_token, values
+
+Builder = Callable[[Any], resources.Json]
+Filter = Callable[[str], Q]
+
+
+def _date_filter(field: str) -> Filter:
+    def build(value: str) -> Q:
+        bounds = parse_date(value).bounds()
+        condition = Q(**{f"{field}__isnull": False})
+        if bounds[0] is not None:
+            condition &= Q(**{f"{field}__gte": bounds[0]})
+        if bounds[1] is not None:
+            condition &= Q(**{f"{field}__lt": bounds[1]})
+        return condition
+
+    return build
+
+
+def _code_filter(value: str) -> Q:
+    condition = Q()
+    for option in values(value):
+        _system, code = parse_token(option)
+        condition |= Q(code=code)
+    return condition
+
+
+_RX_STATUSES = ("active", "stopped", "cancelled", "completed")
+
+
+def _status_filter(value: str) -> Q:
+    wanted = values(value)
+    unknown = [v for v in wanted if v not in _RX_STATUSES]
+    if unknown:
+        raise invalid(f"status must be one of {', '.join(_RX_STATUSES)}")
+    return Q(status__in=wanted)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One FHIR resource type served from one projection."""
+
+    model: type[Model]
+    build: Builder
+    order: tuple[str, ...]
+    shown: Q  # what the screens show of it: never deleted or confidential items
+    filters: dict[str, Filter]
+
+    def rows(self) -> QuerySet[Any]:
+        return self.model._default_manager.filter(self.shown)
+
+
+KINDS: dict[str, Kind] = {
+    "Encounter": Kind(Stay, resources.encounter_resource, ("-admitted_at", "-pk"), Q(), {}),
+    "Observation": Kind(
+        Result,
+        resources.observation_resource,
+        ("-observed_at", "code", "-pk"),
+        ~Q(status="D"),
+        {"date": _date_filter("observed_at"), "code": _code_filter},
+    ),
+    "MedicationRequest": Kind(
+        Prescription,
+        resources.medication_request_resource,
+        ("-start", "-pk"),
+        Q(),
+        {"status": _status_filter},
+    ),
+    "AllergyIntolerance": Kind(Allergy, resources.allergy_resource, ("label", "pk"), Q(), {}),
+    "Condition": Kind(Condition, resources.condition_resource, ("label", "pk"), Q(), {}),
+    "DocumentReference": Kind(
+        Document,
+        resources.document_reference_resource,
+        ("-authored_at", "-pk"),
+        Q(confidential=False) & ~Q(status="D"),
+        {},
+    ),
+}
+
+
+def patient_param(params: QueryDict) -> str:
+    given = params.getlist("patient")
+    if len(given) != 1 or not given[0].strip():
+        raise invalid("give exactly one patient= parameter: searches are per patient")
+    return given[0]
+
+
+def clinical_filters(kind_name: str, params: QueryDict) -> Q:
+    kind = KINDS[kind_name]
+    condition = Q()
+    for param, given in params.lists():
+        if param in PAGING or param == "patient":
+            continue
+        build = kind.filters.get(param)
+        if build is None:
+            raise FhirError(
+                400, "not-supported", f"unsupported {kind_name} search parameter {param!r}"
+            )
+        for value in given:
+            condition &= build(value)
+    return condition
