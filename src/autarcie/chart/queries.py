@@ -7,7 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from autarcie.chart import schedule
+from autarcie.care.models import CareEntry
+from autarcie.chart import overlay, schedule
 from autarcie.core import clock
 from autarcie.mirror import asof
 from autarcie.mirror.models import (
@@ -61,7 +62,9 @@ class CensusRow:
     ins_status: str
     allergy: bool = False
     new_result: bool = False
-    origin: str = "miroir"
+    origin: str = "miroir"  # or "saisie mode dégradé" (chart.overlay)
+    temp_patient_id: int | None = None  # a temporary identity: patient_id is then 0
+    tempid: str = ""
 
 
 def _bed_key(row: CensusRow) -> tuple[str, str]:
@@ -105,7 +108,7 @@ def census(unit_code: str, now: dt.datetime | None = None) -> list[CensusRow]:
         )
         for s in stays
     ]
-    return sorted(rows, key=_bed_key)
+    return sorted(overlay.join_census(unit_code, rows, moment), key=_bed_key)
 
 
 def census_as_of(unit_code: str, moment: dt.datetime) -> list[CensusRow]:
@@ -179,6 +182,7 @@ class Summary:
     documents: list[Document] = field(default_factory=list)
     conditions: list[Condition] = field(default_factory=list)
     movements: list[Movement] = field(default_factory=list)
+    downtime: list[CareEntry] = field(default_factory=list)
 
     @property
     def ins_status(self) -> str:
@@ -253,4 +257,5 @@ def summary(patient: Patient, now: dt.datetime | None = None) -> Summary:
         movements=list(
             Movement.objects.filter(stay=stay, cancelled=False).order_by("start") if stay else []
         ),
+        downtime=overlay.downtime_entries(patient),
     )

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from autarcie.chart.access import is_carer, user_unit_codes
 from autarcie.core.models import User
 from autarcie.mirror.asof import PRESENT
@@ -37,13 +39,20 @@ class Results:
         return [h.patient.pk for h in self.mine + self.others]
 
 
-def _prefix_ids(token: str) -> set[int]:
-    upper = token + "\uffff"
-    return set(
-        PatientToken.objects.filter(token__gte=token, token__lt=upper).values_list(
-            "patient_id", flat=True
-        )[:5000]
-    )
+_RANGE = "SELECT patient_id FROM mirror_patienttoken WHERE token >= %s AND token < %s"
+MAX_CANDIDATES = 2000
+
+
+def _prefix_ids(words: list[str]) -> set[int]:
+    """Patients with a name word starting with each query word: one indexed range per word,
+    intersected in SQL so a common first name does not flood Python."""
+    sql = " INTERSECT ".join([_RANGE] * len(words)) + f" LIMIT {MAX_CANDIDATES}"
+    params: list[str] = []
+    for word in words:
+        params += [word, word + "\uffff"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(row[0]) for row in cursor.fetchall()}
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -87,9 +96,13 @@ def _fuzzy_ids(token: str) -> set[int]:
 
 
 def _by_name(words: list[str], fuzzy: bool) -> set[int]:
+    if not words:
+        return set()
+    if not fuzzy:
+        return _prefix_ids(words)
     found: set[int] | None = None
     for word in words:
-        ids = _fuzzy_ids(word) if fuzzy else _prefix_ids(word)
+        ids = _fuzzy_ids(word)
         found = ids if found is None else found & ids
         if not found:
             return set()

@@ -88,13 +88,44 @@ class Action(StrEnum):
     CRISIS_PLAN_IMPORTED = "crisis.plan_imported"
     CRISIS_PLAN_OVERRIDDEN = "crisis.plan_overridden"
     CRISIS_ITEM_STAGED = "crisis.item_staged"
-    CRISIS_CREDENTIAL_ROTATED = "crisis.credential_rotated"  # noqa: S105 (a name, not a secret)
+    CRISIS_CREDENTIAL_ROTATED = "crisis.credential_rotated"
     CRISIS_EFFORT_RECORDED = "crisis.effort_recorded"
     DRILL_SCENARIO_INSTALLED = "drill.scenario_installed"
     DRILL_STARTED = "drill.started"
     DRILL_PACE_SHIFTED = "drill.pace_shifted"
     DRILL_OBSERVED = "drill.observed"
     DRILL_REPORT_BUILT = "drill.report_built"
+    # kits
+    KIT_BUILT = "kit.built"
+    KIT_BUILD_FAILED = "kit.build_failed"
+    KIT_DOWNLOADED = "kit.downloaded"
+    KIT_PRINTED = "kit.printed"
+    KIT_PRINT_FAILED = "kit.print_failed"
+    KIT_PRUNED = "kit.pruned"
+    KIT_ARCHIVED = "kit.archived"
+    # fhir api and tokens
+    TOKEN_CREATED = "token.created"  # noqa: S105 (a name, not a secret)
+    TOKEN_REVOKED = "token.revoked"  # noqa: S105 (a name, not a secret)
+    TOKEN_REJECTED = "token.rejected"  # noqa: S105 (a name, not a secret)
+    # care
+    CARE_PATIENT_ADMITTED = "care.patient_admitted"
+    CARE_ENTRY_RECORDED = "care.entry_recorded"
+    CARE_ENTRY_CORRECTED = "care.entry_corrected"
+    CARE_STOCK_RECORDED = "care.stock_recorded"
+    CARE_STOCK_CORRECTED = "care.stock_corrected"
+    CARE_STOCK_THRESHOLD_SET = "care.stock_threshold_set"
+    CARE_BEDS_CONFIGURED = "care.beds_configured"
+    CARE_BEDS_UPDATED = "care.beds_updated"
+    CARE_BEDS_EXPORTED = "care.beds_exported"
+    CARE_DOWNTIME_DEMO = "care.downtime_demo"
+    # resilience
+    BACKUP_CREATED = "backup.created"
+    BACKUP_FAILED = "backup.failed"
+    BACKUP_PRUNED = "backup.pruned"
+    BACKUP_RESTORED = "backup.restored"
+    BACKUP_DRILLED = "backup.drilled"
+    KEY_ROTATED = "key.rotated"
+    KEY_ESCROWED = "key.escrowed"
 
 
 Actor = User | str  # a user, or "system:<component>"

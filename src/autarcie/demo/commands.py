@@ -24,6 +24,13 @@ def register(sub: Any, add_data_dir: AddDataDir) -> None:
         "directory, prints the accounts and serves it on http://127.0.0.1:8000.",
     )
     add_data_dir(demo)
+    demo.add_argument(
+        "action",
+        nargs="?",
+        choices=["downtime"],
+        help="'downtime': freeze the demo built in --data-dir and record a downtime day in it",
+    )
+    demo.add_argument("--hours", type=int, default=8, help="downtime hours to play (default 8)")
     demo.add_argument("--beds", type=int, default=869, help="number of beds (default 869)")
     demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     demo.add_argument("--days", type=int, default=3, help="days of history (default 3)")
@@ -53,7 +60,23 @@ def _wipe_previous(data_dir: Path) -> None:
     data_dir.with_name(data_dir.name + ".key").unlink(missing_ok=True)
 
 
+def cmd_downtime(args: argparse.Namespace) -> int:
+    data_dir = _demo_dir(args)
+    if not (data_dir / DEMO_MARKER).exists():
+        raise ConfigurationError(f"{data_dir} holds no demo: run 'autarcie demo --no-serve' first")
+    os.environ.pop("AUTARCIE_DB_KEY_FILE", None)  # the demo key lives beside the folder
+    from autarcie.cli import setup_django
+
+    setup_django(data_dir, mode="demo")
+    from autarcie.demo.downtime import run_downtime
+
+    print(run_downtime(hours=args.hours).as_text())
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.action == "downtime":
+        return cmd_downtime(args)
     if args.beds < 10:
         raise ConfigurationError("--beds must be at least 10")
     data_dir = _demo_dir(args)

@@ -1,0 +1,1 @@
+"""Degraded-mode care: what staff record while the hospital's information system is down."""

@@ -1,0 +1,123 @@
+"""Drug stock screens: levels as of any moment, alerts, entries, transfers, thresholds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from autarcie.care import access, stock_actions, stock_queries
+from autarcie.care.fields import CareInputError, parse_moment
+from autarcie.care.models import PHARMACY, StockEntry, StockKind
+from autarcie.care.queries import current
+from autarcie.core.access import acting_user, role_required, units_for
+from autarcie.core.models import Unit
+
+STOCKERS = tuple(access.STOCK_ROLES)
+
+
+def _quantity(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise CareInputError({"quantity": "Quantité : un nombre entier."}) from None
+
+
+def _post(request: HttpRequest, user: Any, location: str) -> str:
+    """Run the form posted; returns the success message."""
+    post = request.POST
+    form = post.get("form", "")
+    written = post.get("written_at") or None
+    if form == "threshold":
+        stock_actions.set_threshold(
+            actor=user,
+            location=location,
+            drug_code=post.get("drug_code", ""),
+            drug_label=post.get("drug_label", ""),
+            minimum=_quantity(post.get("minimum", "")),
+        )
+        return "Seuil enregistré."
+    if form == "transfer":
+        stock_actions.transfer_stock(
+            actor=user,
+            source=location,
+            destination=post.get("counterpart", ""),
+            drug_code=post.get("drug_code", ""),
+            drug_label=post.get("drug_label", ""),
+            quantity=_quantity(post.get("quantity", "")),
+            written_at=written,
+        )
+        return "Transfert enregistré."
+    stock_actions.record_stock(
+        actor=user,
+        location=location,
+        drug_code=post.get("drug_code", ""),
+        drug_label=post.get("drug_label", ""),
+        kind=post.get("kind", ""),
+        quantity=_quantity(post.get("quantity", "")),
+        written_at=written,
+    )
+    return "Mouvement de stock enregistré."
+
+
+@role_required(*STOCKERS)
+def stock(request: HttpRequest, location: str) -> HttpResponse:
+    user = acting_user(request)
+    access.check_stock(user, location)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            note = _post(request, user, location)
+        except CareInputError as exc:
+            errors = exc.errors
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, note)
+            return redirect("care:stock", location=location)
+    as_of_text = request.GET.get("as_of", "").strip()
+    as_of = None
+    if as_of_text:
+        try:
+            as_of = parse_moment(as_of_text)
+        except ValueError:
+            messages.error(request, "Date invalide : utilisez AAAA-MM-JJTHH:MM.")
+    entries = current(StockEntry.objects.filter(location=location)).order_by("-written_at")[:50]
+    context = {
+        "location": location,
+        "label": "Pharmacie (PUI)"
+        if location == PHARMACY
+        else str(Unit.objects.filter(code=location).first() or location),
+        "lines": stock_queries.levels(location, as_of),
+        "as_of": as_of_text,
+        "alerts": stock_queries.open_alerts(location)[:20],
+        "entries": entries,
+        "consumption": sorted(stock_queries.consumption_per_day(location).items(), reverse=True),
+        "kinds": [(k, v) for k, v in StockKind.choices if not k.startswith("transfer")],
+        "locations": [PHARMACY, *units_for(user).values_list("code", flat=True)],
+        "errors": errors,
+        "post": request.POST,
+    }
+    return render(request, "care/stock.html", context, status=400 if errors else 200)
+
+
+@role_required(*STOCKERS)
+def stock_correct(request: HttpRequest, entry_id: int) -> HttpResponse:
+    user = acting_user(request)
+    entry = get_object_or_404(StockEntry, pk=entry_id)
+    access.check_stock(user, entry.location)
+    try:
+        quantity = request.POST.get("quantity", "").strip()
+        stock_actions.correct_stock(
+            actor=user,
+            entry=entry,
+            reason=request.POST.get("reason", ""),
+            quantity=_quantity(quantity) if quantity else None,
+            cancel=request.POST.get("cancel") == "on",
+        )
+    except CareInputError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Correction enregistrée ; la version précédente est conservée.")
+    return redirect("care:stock", location=entry.location)

@@ -1,0 +1,100 @@
+"""The downtime overlay: care's movements and temporary identities joined onto the mirror.
+
+The mirror is frozen during a downtime; what staff record in degraded mode (admissions under
+temporary identifiers, transfers, leaves, discharges) is laid on top, each census line saying
+where it comes from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from autarcie.care.models import CareEntry, TempPatient
+from autarcie.care.queries import Occupant, current, occupants
+from autarcie.chart import queries
+from autarcie.mirror.models import Allergy, Patient
+
+MIRROR = "miroir"
+DOWNTIME = "saisie mode dégradé"
+
+
+def _mirror_row(patient: Patient, o: Occupant, moment: dt.datetime) -> queries.CensusRow:
+    return queries.CensusRow(
+        patient_id=patient.pk,
+        room=o.room,
+        bed=o.bed,
+        birth_family=patient.birth_family,
+        used_family=patient.used_family,
+        given=patient.given,
+        sex=patient.sex,
+        age=queries.age(patient.birth_date, moment.date()),
+        birth_date=patient.birth_date,
+        admitted_at=o.since,
+        attending="",
+        on_leave=o.on_leave,
+        hidden=patient.hidden,
+        ins_status=queries.ins_status(patient.statuses, patient.ins_trusted),
+        allergy=Allergy.objects.filter(patient=patient, active=True).exists(),
+        origin=DOWNTIME,
+    )
+
+
+def _temp_row(temp: TempPatient, o: Occupant, moment: dt.datetime) -> queries.CensusRow:
+    return queries.CensusRow(
+        patient_id=0,
+        room=o.room,
+        bed=o.bed,
+        birth_family=temp.birth_family,
+        used_family=temp.used_family,
+        given=temp.given,
+        sex=temp.sex,
+        age=queries.age(temp.birth_date, moment.date()),
+        birth_date=temp.birth_date,
+        admitted_at=o.since,
+        attending="",
+        on_leave=o.on_leave,
+        hidden=False,
+        ins_status="provisoire",
+        origin=DOWNTIME,
+        temp_patient_id=temp.pk,
+        tempid=temp.tempid,
+    )
+
+
+def join_census(
+    unit_code: str, rows: list[queries.CensusRow], moment: dt.datetime
+) -> list[queries.CensusRow]:
+    """The mirror's rows of the unit, corrected and completed by the downtime movements."""
+    present = occupants(unit_code)
+    by_patient = {r.patient_id: r for r in rows}
+    patients = Patient.objects.in_bulk(
+        [o.patient_id for o in present if o.downtime and o.patient_id is not None]
+    )
+    temps = TempPatient.objects.in_bulk([o.temp_id for o in present if o.temp_id is not None])
+    joined = []
+    for o in present:
+        if o.temp_id is not None:
+            joined.append(_temp_row(temps[o.temp_id], o, moment))
+        elif not o.downtime:
+            if o.patient_id in by_patient:
+                joined.append(by_patient[o.patient_id])
+        elif o.patient_id in by_patient:
+            joined.append(
+                dataclasses.replace(
+                    by_patient[o.patient_id],
+                    room=o.room,
+                    bed=o.bed,
+                    on_leave=o.on_leave,
+                    origin=DOWNTIME,
+                )
+            )
+        elif o.patient_id in patients:
+            joined.append(_mirror_row(patients[o.patient_id], o, moment))
+    return joined
+
+
+def downtime_entries(patient: Patient) -> list[CareEntry]:
+    """The patient's current downtime records, newest clinical time first."""
+    rows = current(CareEntry.objects.filter(patient=patient)).filter(cancelled=False)
+    return list(rows.order_by("-written_at", "-pk"))
