@@ -16,12 +16,13 @@ from autarcie.chart.search import search as search_patients
 from autarcie.core.access import acting_user, get_unit_for_user, role_required, units_for
 from autarcie.core.errors import AutarcieError
 from autarcie.core.journal import Action, record
-from autarcie.core.roles import CARE_ROLES
+from autarcie.core.roles import CARE_ROLES, Role
 from autarcie.mirror.models import Patient
 from autarcie.mirror.status import feed_health
 from autarcie.viewer.context import data_context, parse_as_of
 
 CARE = tuple(CARE_ROLES)
+_PHARMACY_KINDS = frozenset({"prescription", "administration"})
 
 
 @role_required()
@@ -72,6 +73,9 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
             return redirect("viewer:break_glass", patient_id=patient_id)
         raise
     summary = queries.summary(found)
+    if not user.has_role(Role.PHYSICIAN, Role.NURSE, Role.SECRETARY):
+        # A pharmacist reads what concerns drugs, not the notes of the care team.
+        summary.downtime = [e for e in summary.downtime if e.kind in _PHARMACY_KINDS]
     record(
         Action.PATIENT_OPENED,
         actor=user,
