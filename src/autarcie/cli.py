@@ -45,8 +45,14 @@ def setup_django(
 
 def build_parser() -> argparse.ArgumentParser:
     from autarcie.core import commands as core_commands
+    from autarcie.core import token_commands
+    from autarcie.crisis import commands as crisis_commands
     from autarcie.demo import commands as demo_commands
+    from autarcie.kits import commands as kits_commands
     from autarcie.mirror import admin_commands as mirror_admin_commands
+    from autarcie.mirror import commands as mirror_commands
+    from autarcie.mirror import fhir_commands as mirror_fhir_commands
+    from autarcie.resilience import commands as resilience_commands
 
     parser = argparse.ArgumentParser(
         prog="autarcie",
@@ -57,8 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for register in (
         core_commands.register,
+        token_commands.register,
         mirror_admin_commands.register,
+        mirror_commands.register,
+        mirror_fhir_commands.register,
         demo_commands.register,
+        crisis_commands.register,
+        kits_commands.register,
+        resilience_commands.register,
     ):
         register(sub, _add_data_dir)
     return parser

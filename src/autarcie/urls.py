@@ -1,7 +1,14 @@
-"""Root URL configuration."""
+"""Root URL configuration. The viewer's home answers at "/" before the core's own."""
 
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("autarcie.viewer.urls")),
     path("", include("autarcie.core.urls")),
+    path("crise/", include("autarcie.crisis.urls")),
+    path("soins/", include("autarcie.care.urls")),
+    path("exercice/", include("autarcie.drills.urls")),
+    path("kits/", include("autarcie.kits.urls")),
+    path("fhir/", include("autarcie.viewer.fhir.urls")),
+    path("health/", include("autarcie.resilience.urls")),
 ]

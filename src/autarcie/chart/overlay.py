@@ -94,6 +94,16 @@ def join_census(
     return joined
 
 
+def downtime_entries_of(patient_ids: list[int]) -> dict[int, list[CareEntry]]:
+    """Current downtime records of many patients, newest clinical time first."""
+    rows = current(CareEntry.objects.filter(patient_id__in=patient_ids)).filter(cancelled=False)
+    grouped: dict[int, list[CareEntry]] = {}
+    for row in rows.order_by("-written_at", "-pk"):
+        if row.patient_id is not None:
+            grouped.setdefault(row.patient_id, []).append(row)
+    return grouped
+
+
 def downtime_entries(patient: Patient) -> list[CareEntry]:
     """The patient's current downtime records, newest clinical time first."""
     rows = current(CareEntry.objects.filter(patient=patient)).filter(cancelled=False)

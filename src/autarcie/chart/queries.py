@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from autarcie.care.models import CareEntry
 from autarcie.chart import overlay, schedule
@@ -21,6 +22,8 @@ from autarcie.mirror.models import (
     Result,
     Stay,
 )
+
+T = TypeVar("T")
 
 RESULT_WINDOW = dt.timedelta(hours=72)
 NEW_RESULT_WINDOW = dt.timedelta(hours=12)
@@ -189,10 +192,11 @@ class Summary:
         return ins_status(self.patient.statuses, self.patient.ins_trusted)
 
 
-def _results(patient: Patient, moment: dt.datetime) -> dict[str, list[ResultLine]]:
-    rows = (
-        Result.objects.filter(patient=patient).exclude(status="D").order_by("code", "-observed_at")
-    )
+def _panels(rows: list[Result], moment: dt.datetime) -> dict[str, list[ResultLine]]:
+    """Latest value of each test of the last 72 h, grouped by panel, with the previous one.
+
+    ``rows`` are one patient's results ordered by code, newest first.
+    """
     by_code: dict[str, list[Result]] = defaultdict(list)
     for row in rows:
         by_code[row.code].append(row)
@@ -217,8 +221,7 @@ def _results(patient: Patient, moment: dt.datetime) -> dict[str, list[ResultLine
     return dict(sorted(panels.items()))
 
 
-def _prescriptions(patient: Patient, moment: dt.datetime) -> list[PrescriptionLine]:
-    rows = Prescription.objects.filter(patient=patient, active=True).order_by("drug_label")
+def _prescription_lines(rows: list[Prescription], moment: dt.datetime) -> list[PrescriptionLine]:
     return [
         PrescriptionLine(
             drug=p.drug_label,
@@ -234,28 +237,67 @@ def _prescriptions(patient: Patient, moment: dt.datetime) -> list[PrescriptionLi
     ]
 
 
-def summary(patient: Patient, now: dt.datetime | None = None) -> Summary:
+def _by_patient(rows: Iterable[T]) -> dict[int, list[T]]:
+    grouped: dict[int, list[T]] = defaultdict(list)
+    for row in rows:
+        grouped[row.patient_id].append(row)  # type: ignore[attr-defined]
+    return grouped
+
+
+def _latest_stays(ids: list[int]) -> dict[int, Stay]:
+    latest: dict[int, Stay] = {}
+    rows = Stay.objects.filter(patient_id__in=ids).exclude(status="cancelled")
+    for stay in rows.order_by("patient_id", "-admitted_at", "-pk"):
+        latest.setdefault(stay.patient_id, stay)
+    return latest
+
+
+def summaries(patients: list[Patient], now: dt.datetime | None = None) -> list[Summary]:
+    """Summaries of many patients in a fixed number of queries (a unit's paper kit)."""
     moment = now or clock.now()
-    stay = (
-        Stay.objects.filter(patient=patient)
-        .exclude(status="cancelled")
-        .order_by("-admitted_at", "-pk")
-        .first()
+    ids = [p.pk for p in patients]
+    stays = _latest_stays(ids)
+    allergies = _by_patient(
+        Allergy.objects.filter(patient_id__in=ids, active=True).order_by("label")
     )
-    return Summary(
-        patient=patient,
-        stay=stay,
-        allergies=list(Allergy.objects.filter(patient=patient, active=True).order_by("label")),
-        prescriptions=_prescriptions(patient, moment),
-        panels=_results(patient, moment),
-        documents=list(
-            Document.objects.filter(patient=patient, confidential=False)
-            .exclude(status="D")
-            .order_by("-authored_at")[:10]
-        ),
-        conditions=list(Condition.objects.filter(patient=patient, active=True)),
-        movements=list(
-            Movement.objects.filter(stay=stay, cancelled=False).order_by("start") if stay else []
-        ),
-        downtime=overlay.downtime_entries(patient),
+    prescriptions = _by_patient(
+        Prescription.objects.filter(patient_id__in=ids, active=True).order_by("drug_label")
     )
+    results = _by_patient(
+        Result.objects.filter(patient_id__in=ids)
+        .exclude(status="D")
+        .order_by("patient_id", "code", "-observed_at")
+    )
+    documents = _by_patient(
+        Document.objects.filter(patient_id__in=ids, confidential=False)
+        .exclude(status="D")
+        .order_by("-authored_at")
+    )
+    conditions = _by_patient(Condition.objects.filter(patient_id__in=ids, active=True))
+    movements: dict[int, list[Movement]] = defaultdict(list)
+    for movement in Movement.objects.filter(
+        stay_id__in=[s.pk for s in stays.values()], cancelled=False
+    ).order_by("start"):
+        movements[movement.stay_id].append(movement)
+    downtime = overlay.downtime_entries_of(ids)
+    found = []
+    for patient in patients:
+        stay = stays.get(patient.pk)
+        found.append(
+            Summary(
+                patient=patient,
+                stay=stay,
+                allergies=allergies.get(patient.pk, []),
+                prescriptions=_prescription_lines(prescriptions.get(patient.pk, []), moment),
+                panels=_panels(results.get(patient.pk, []), moment),
+                documents=documents.get(patient.pk, [])[:10],
+                conditions=conditions.get(patient.pk, []),
+                movements=movements.get(stay.pk, []) if stay else [],
+                downtime=downtime.get(patient.pk, []),
+            )
+        )
+    return found
+
+
+def summary(patient: Patient, now: dt.datetime | None = None) -> Summary:
+    return summaries([patient], now)[0]

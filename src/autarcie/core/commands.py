@@ -34,6 +34,9 @@ def register(sub: Any, add_data_dir: AddDataDir) -> None:
     serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     serve.add_argument("--tls-cert", type=Path, help="TLS certificate (PEM) to serve HTTPS")
     serve.add_argument("--tls-key", type=Path, help="TLS private key (PEM)")
+    serve.add_argument(
+        "--hl7-port", type=int, help="also run the HL7 MLLP listener on this port (same host)"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     create = sub.add_parser("createuser", help="create a user account")
@@ -114,6 +117,11 @@ def initialise(data_dir: Path, *, key_file: Path | None = None, mode: str | None
     if created:
         record(Action.KEY_CREATED, actor="system:init", details={"kind": "database"})
         record(Action.INSTANCE_INITIALISED, actor="system:init", details={"mode": settings.MODE})
+    # The backup key (self-resilience): separate from the database key, created once.
+    backup_key = settings.BACKUP_KEY_FILE
+    if backup_key is not None and not backup_key.exists():
+        keys.create_key_file(backup_key)
+        record(Action.KEY_CREATED, actor="system:init", details={"kind": "backup"})
     return created
 
 
@@ -153,6 +161,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
+        hl7_port=args.hl7_port,
     )
 
 

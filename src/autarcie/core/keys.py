@@ -48,3 +48,40 @@ def read_key_file(path: Path | None) -> str:
 def key_file_is_private(path: Path) -> bool:
     """True when only the owner can read the key file."""
     return (path.stat().st_mode & 0o077) == 0
+
+
+# --- key rotation (self-resilience): the new key is on disk before the database uses it ---
+
+
+def pending_key_path(path: Path) -> Path:
+    """Where a rotation writes the new key before ``PRAGMA rekey``: ``<key file>.new``."""
+    return path.with_name(path.name + ".new")
+
+
+def write_pending_key(path: Path, key_hex: str) -> Path:
+    """Write ``<key file>.new`` (mode 0600) and fsync it and its folder; refuse to overwrite."""
+    pending = pending_key_path(path)
+    fd = os.open(pending, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key_hex + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    _fsync_folder(path.parent)
+    return pending
+
+
+def finish_rotation(path: Path) -> None:
+    """Make the pending key the key file (atomic rename); another process may have done it."""
+    try:
+        os.replace(pending_key_path(path), path)
+    except FileNotFoundError:
+        return
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

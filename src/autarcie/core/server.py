@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,37 @@ def check_ready() -> None:
     connections.close_all()  # never share a connection across the fork
 
 
+def _start_hl7_listener(data_dir: Path, host: str, port: int) -> subprocess.Popen[bytes]:
+    """`autarcie hl7 listen` as a child: its own process, so web load never delays an ACK.
+
+    Its stdin is a pipe only we hold: when serve ends, however it ends, the pipe closes and
+    the listener stops gracefully (it commits and answers what it has in flight).
+    """
+    command = [sys.executable, "-m", "autarcie.cli", "hl7", "listen", "--data-dir", str(data_dir)]
+    command += ["--host", host, "--port", str(port), "--stop-with-parent"]
+    return subprocess.Popen(command, stdin=subprocess.PIPE)  # noqa: S603 (our own CLI)
+
+
+def _stop_hl7_listener(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=45)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def _start_backup_scheduler(data_dir: Path) -> subprocess.Popen[bytes]:
+    """Self-resilience: `autarcie backup schedule` as a child, stopping when serve ends.
+
+    Core never imports ``autarcie.resilience``: the schedule is started through the CLI.
+    """
+    command = [sys.executable, "-m", "autarcie.cli", "backup", "schedule"]
+    command += ["--data-dir", str(data_dir), "--stop-with-parent"]
+    return subprocess.Popen(command, stdin=subprocess.PIPE)  # noqa: S603 (our own CLI)
+
+
 def serve(
     data_dir: Path,
     *,
@@ -67,6 +99,7 @@ def serve(
     workers: int,
     tls_cert: Path | None,
     tls_key: Path | None,
+    hl7_port: int | None = None,
 ) -> int:
     from autarcie.cli import setup_django
 
@@ -103,5 +136,27 @@ def serve(
     print(f"Autarcie serving {scheme}://{bind}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     if not tls:
         print("warning: plain HTTP, for this machine or a demonstration only", file=sys.stderr)
-    _Gunicorn(options).run()
+    backups = _start_backup_scheduler(data_dir)  # noqa: F841 (its stdin pipe must live)
+    # Paper kits (autarcie.kits): one scheduler per instance, stopping when serve ends.
+    kits = subprocess.Popen(  # noqa: F841, S603 (our own CLI; its stdin pipe must live)
+        [
+            sys.executable,
+            "-m",
+            "autarcie.cli",
+            "kits",
+            "schedule",
+            "--stop-with-parent",
+            "--data-dir",
+            str(data_dir),
+        ],
+        stdin=subprocess.PIPE,
+    )
+    if hl7_port is None:
+        _Gunicorn(options).run()
+        return 0
+    listener = _start_hl7_listener(data_dir, host, hl7_port)
+    try:
+        _Gunicorn(options).run()
+    finally:
+        _stop_hl7_listener(listener)
     return 0

@@ -125,10 +125,12 @@ def unit_sheets(unit_code: str, moment: dt.datetime) -> tuple[PatientSheet, ...]
     # the one read of the mirror's model here, by the ids chart's census returned.
     patient_model = apps.get_model("mirror", "Patient")
     found = patient_model.objects.in_bulk([r.patient_id for r in rows])
+    present = [found[r.patient_id] for r in rows if r.patient_id in found]
+    by_id = {s.patient.pk: s for s in queries.summaries(present, moment)}
     sheets = []
     for row in rows:
         if row.temp_patient_id is not None:
             sheets.append(temporary_sheet(row))
-        elif row.patient_id in found:
-            sheets.append(sheet(row, queries.summary(found[row.patient_id], moment), moment))
+        elif row.patient_id in by_id:
+            sheets.append(sheet(row, by_id[row.patient_id], moment))
     return tuple(sheets)

@@ -1,4 +1,7 @@
-"""Mirror commands: freeze, unfreeze, mirror as-of|held|quarantine|purge, check."""
+"""Mirror commands: freeze, unfreeze, mirror as-of|held|quarantine|purge.
+
+``autarcie check`` lives in ``autarcie.resilience``; it prints ``mirror.health.report()``.
+"""
 
 from __future__ import annotations
 
@@ -48,10 +51,6 @@ def register(sub: Any, add_data_dir: AddDataDir) -> None:
     add_data_dir(purge)
     purge.add_argument("--older-than-days", type=int, required=True)
     purge.set_defaults(handler=cmd_purge)
-
-    check = sub.add_parser("check", help="print the instance's state for monitoring scripts")
-    add_data_dir(check)
-    check.set_defaults(handler=cmd_check)
 
 
 def _setup(args: argparse.Namespace) -> None:
@@ -161,12 +160,3 @@ def cmd_purge(args: argparse.Namespace) -> int:
     done = actions.purge_versions(actor=ACTOR, older_than=dt.timedelta(days=args.older_than_days))
     print(f"purged {done} old version(s)")
     return 0
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    _setup(args)
-    from autarcie.mirror.health import report
-
-    lines, needs_person = report()
-    print("\n".join(lines))
-    return 1 if needs_person else 0

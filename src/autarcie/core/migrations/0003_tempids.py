@@ -4,33 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_journal_genesis'),
+        ("core", "0002_journal_genesis"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TempIdSequence',
+            name="TempIdSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('site', models.CharField(max_length=2, unique=True)),
-                ('next_value', models.PositiveIntegerField(default=1)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("site", models.CharField(max_length=2, unique=True)),
+                ("next_value", models.PositiveIntegerField(default=1)),
             ],
         ),
         migrations.CreateModel(
-            name='TempIdBlock',
+            name="TempIdBlock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('site', models.CharField(max_length=2)),
-                ('first', models.PositiveIntegerField()),
-                ('last', models.PositiveIntegerField()),
-                ('holder_type', models.CharField(max_length=16)),
-                ('holder_id', models.CharField(max_length=120)),
-                ('allocated_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("site", models.CharField(max_length=2)),
+                ("first", models.PositiveIntegerField()),
+                ("last", models.PositiveIntegerField()),
+                ("holder_type", models.CharField(max_length=16)),
+                ("holder_id", models.CharField(max_length=120)),
+                ("allocated_at", models.DateTimeField()),
             ],
             options={
-                'indexes': [models.Index(fields=['site', 'first', 'last'], name='core_tempid_site_8ff2d5_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["site", "first", "last"], name="core_tempid_site_8ff2d5_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -5,21 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mirror', '0001_initial'),
+        ("mirror", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PatientToken',
+            name="PatientToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=80)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='mirror.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=80)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="mirror.patient",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['token'], name='mirror_pati_token_ac5f5e_idx')],
+                "indexes": [models.Index(fields=["token"], name="mirror_pati_token_ac5f5e_idx")],
             },
         ),
     ]

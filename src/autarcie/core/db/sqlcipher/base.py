@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_date, parse_datetime, parse_time
 from sqlcipher3 import dbapi2 as Database
 
 from autarcie.core.errors import DatabaseKeyError
-from autarcie.core.keys import read_key_file
+from autarcie.core.keys import finish_rotation, pending_key_path, read_key_file
 
 
 def _decoder(conv_func: Any) -> Any:
@@ -78,17 +78,7 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
         name = str(conn_params.get("database", ""))
         if name == ":memory:" or "mode=memory" in name:
             raise DatabaseKeyError("an in-memory database cannot be encrypted; use a file")
-        key = read_key_file(self._key_file)
-        conn = Database.connect(**conn_params)
-        try:
-            conn.execute("PRAGMA cipher_log_level = NONE")
-            conn.execute(f"PRAGMA key = \"x'{key}'\"")
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except Database.DatabaseError as exc:
-            conn.close()
-            raise DatabaseKeyError(
-                f"the database key does not open {name}: check AUTARCIE_DB_KEY_FILE"
-            ) from exc
+        conn = open_keyed(conn_params, self._key_file)
         register_functions(conn)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA legacy_alter_table = OFF")
@@ -99,3 +89,34 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
 
     def create_cursor(self, name: str | None = None) -> Any:
         return self.connection.cursor(factory=SQLCipherCursorWrapper)
+
+
+# --- key rotation recovery (self-resilience) ---
+# `autarcie keys rotate` writes `<key file>.new` before `PRAGMA rekey`, then renames it. A crash
+# between the two leaves the database under the new key while the key file holds the old one:
+# open with whichever key works, and finish the rename.
+
+
+def _try_key(conn_params: dict[str, Any], key: str) -> Any:
+    conn = Database.connect(**conn_params)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{key}'\"")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except Database.DatabaseError:
+        conn.close()
+        return None
+    return conn
+
+
+def open_keyed(conn_params: dict[str, Any], key_file: Path | None) -> Any:
+    """A sqlcipher3 connection opened with the key file (or a pending rotated key)."""
+    conn = _try_key(conn_params, read_key_file(key_file))
+    if conn is None and key_file is not None and pending_key_path(key_file).exists():
+        conn = _try_key(conn_params, read_key_file(pending_key_path(key_file)))
+        if conn is not None:
+            finish_rotation(key_file)
+    if conn is None:
+        name = conn_params.get("database", "")
+        raise DatabaseKeyError(f"the database key does not open {name}: check AUTARCIE_DB_KEY_FILE")
+    return conn

@@ -1,0 +1,1 @@
+"""Self-resilience: encrypted backups, restore drills, key rotation and escrow, health."""
