@@ -18,6 +18,8 @@ _UTF8 = "UNICODE UTF-8"
 
 def _reencode(field: Field) -> str:
     """A field re-written with the standard delimiters the ACK uses."""
+    if field.encoding == STANDARD:
+        return field.raw  # already written with the ACK's delimiters and escapes
     return STANDARD.repetition.join(
         STANDARD.component.join(
             STANDARD.subcomponent.join(escape(sub) for sub in component.subcomponents)

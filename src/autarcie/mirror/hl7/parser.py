@@ -162,6 +162,10 @@ class Field:
         return not self.raw
 
     @property
+    def encoding(self) -> Encoding:
+        return self._enc
+
+    @property
     def is_null(self) -> bool:
         """True for the HL7 explicit null `""`, which asks the receiver to erase the value."""
         return self.raw == '""'
