@@ -11,6 +11,7 @@ from pathlib import Path
 from autarcie import __version__
 
 Handler = Callable[[argparse.Namespace], int]
+DEMO_MARKER = ".autarcie-demo"
 
 
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +38,9 @@ def setup_django(
         )
     if mode is not None:
         os.environ["AUTARCIE_MODE"] = mode
+    elif "AUTARCIE_MODE" not in os.environ and (folder / DEMO_MARKER).exists():
+        # A folder built by `autarcie demo` says so; its key sits beside it (demo mode only).
+        os.environ["AUTARCIE_MODE"] = "demo"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "autarcie.settings")
     import django
 
@@ -52,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     from autarcie.mirror import admin_commands as mirror_admin_commands
     from autarcie.mirror import commands as mirror_commands
     from autarcie.mirror import fhir_commands as mirror_fhir_commands
+    from autarcie.recovery import commands as recovery_commands
     from autarcie.resilience import commands as resilience_commands
 
     parser = argparse.ArgumentParser(
@@ -71,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         crisis_commands.register,
         kits_commands.register,
         resilience_commands.register,
+        recovery_commands.register,
     ):
         register(sub, _add_data_dir)
     return parser

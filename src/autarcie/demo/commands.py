@@ -10,10 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from autarcie.cli import DEMO_MARKER
 from autarcie.core.errors import ConfigurationError
 
 AddDataDir = Callable[[argparse.ArgumentParser], None]
-DEMO_MARKER = ".autarcie-demo"
 
 
 def register(sub: Any, add_data_dir: AddDataDir) -> None:
