@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -46,9 +47,14 @@ def test_database_and_wal_hold_no_plaintext() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_standard_sqlite_cannot_open_the_file() -> None:
+def test_standard_sqlite_cannot_open_the_file(tmp_path: Path) -> None:
     make_user("quelqu.un")
-    plain = sqlite3.connect(connection.settings_dict["NAME"])
+    # On a copy: the standard module's clean-up of a "foreign" WAL database would break the
+    # live test database's connections.
+    copy = tmp_path / "copy.db"
+    for source in _files():
+        shutil.copyfile(source, str(copy) + source.name.removeprefix(Path(_files()[0]).name))
+    plain = sqlite3.connect(copy)
     with pytest.raises(sqlite3.DatabaseError, match="file is not a database"):
         plain.execute("SELECT count(*) FROM sqlite_master").fetchone()
     plain.close()

@@ -103,8 +103,10 @@ def _try_key(conn_params: dict[str, Any], key: str) -> Any:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{key}'\"")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except Database.DatabaseError:
+    except Database.DatabaseError as exc:
         conn.close()
+        if "not a database" not in str(exc):
+            raise  # a busy or broken file is not a wrong key: say what really happened
         return None
     return conn
 
