@@ -27,9 +27,11 @@ def register(sub: Any, add_data_dir: AddDataDir) -> None:
     demo.add_argument(
         "action",
         nargs="?",
-        choices=["downtime"],
-        help="'downtime': freeze the demo built in --data-dir and record a downtime day in it",
+        choices=["generate", "downtime"],
+        help="'generate': write the synthetic hospital's feeds into --out, nothing else; "
+        "'downtime': freeze the demo built in --data-dir and record a downtime day in it",
     )
+    demo.add_argument("--out", type=Path, help="with 'generate': the folder to write into")
     demo.add_argument("--hours", type=int, default=8, help="downtime hours to play (default 8)")
     demo.add_argument("--beds", type=int, default=869, help="number of beds (default 869)")
     demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
@@ -74,7 +76,39 @@ def cmd_downtime(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(step: str, done: int, total: int) -> None:
+    print(f"\r{step}: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """The feeds alone, as files: no database, no instance."""
+    if args.out is None:
+        raise ConfigurationError("'demo generate' needs --out DIR")
+    if args.beds < 10:
+        raise ConfigurationError("--beds must be at least 10")
+    from autarcie.demo.synth import generate
+
+    summary = generate(
+        args.out,
+        beds=args.beds,
+        patients=args.patients,
+        seed=args.seed,
+        days=args.days,
+        progress=_progress,
+    )
+    hl7 = sum(summary.hl7_messages.values())
+    fhir = sum(summary.fhir_resources.values())
+    print(file=sys.stderr)
+    print(
+        f"wrote {args.out}: {len(summary.units)} units, {hl7} HL7 messages, {fhir} FHIR "
+        f"resources, {summary.census_rows} census rows, {summary.inventory_rows} inventory rows"
+    )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.action == "generate":
+        return cmd_generate(args)
     if args.action == "downtime":
         return cmd_downtime(args)
     if args.beds < 10:
