@@ -10,14 +10,16 @@ without applying it twice).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import ssl
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autarcie.mirror.hl7.errors import MllpFramingError
 from autarcie.mirror.hl7.mllp import MllpDecoder, frame
@@ -225,6 +227,18 @@ async def _send_all(plan: _Plan, connections: int) -> None:
     await asyncio.gather(*(_send_lane(plan, lane) for lane in lanes(plan.messages, connections)))
 
 
+def _run(work: Coroutine[Any, Any, None]) -> None:
+    """Run the sending loop; from code that already runs inside an event loop (an ASGI
+    worker, a browser-driving test), in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(work)
+        return
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, work).result()
+
+
 def send_messages(
     messages: Sequence[bytes],
     host: str,
@@ -248,7 +262,7 @@ def send_messages(
     plan = _Plan(messages, host, port, tls, retries, ack_timeout, on_ack, report)
     started = time.perf_counter()
     try:
-        asyncio.run(_send_all(plan, connections))
+        _run(_send_all(plan, connections))
     finally:
         report.elapsed = time.perf_counter() - started
     return report
