@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "autarcie.drills",
     "autarcie.kits",
     "autarcie.resilience",
+    "autarcie.recovery",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,7 @@ HL7_PORT = env_int("AUTARCIE_HL7_PORT", 2575, minimum=1, maximum=65535)
 FEED_SILENCE_MINUTES = env_int("AUTARCIE_FEED_SILENCE_MINUTES", 15, minimum=1)
 HOSPITAL_NAME = env_str("AUTARCIE_HOSPITAL_NAME", "Centre hospitalier")
 SITE_CODE = env_str("AUTARCIE_SITE_CODE", "01")
+FINESS = env_str("AUTARCIE_FINESS", "")  # the establishment, for RPU files and identifiers
 
 # Crisis cell: legal clock target, outbound mail and SMS (see docs/configuration.md).
 CRISIS_CERT_SANTE_HOURS = env_int("AUTARCIE_CERT_SANTE_HOURS", 24, minimum=0, maximum=72)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("kits/", include("autarcie.kits.urls")),
     path("fhir/", include("autarcie.viewer.fhir.urls")),
     path("health/", include("autarcie.resilience.urls")),
+    path("reprise/", include("autarcie.recovery.urls")),
 ]

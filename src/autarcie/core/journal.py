@@ -126,6 +126,13 @@ class Action(StrEnum):
     BACKUP_DRILLED = "backup.drilled"
     KEY_ROTATED = "key.rotated"
     KEY_ESCROWED = "key.escrowed"
+    # recovery
+    RECOVERY_MATCH_PROPOSED = "recovery.match_proposed"
+    RECOVERY_MATCH_CONFIRMED = "recovery.match_confirmed"
+    RECOVERY_MATCH_UNDONE = "recovery.match_undone"
+    RECOVERY_EXPORTED = "recovery.exported"
+    RECOVERY_REPORT_BUILT = "recovery.report_built"
+    RECOVERY_IDENTITIES_VIEWED = "recovery.identities_viewed"
 
 
 Actor = User | str  # a user, or "system:<component>"
