@@ -28,6 +28,10 @@ _MOVEMENT_COLUMNS = [
 ]
 
 
+# Quoted: column names must never collide with an engine's reserved words.
+_MOVEMENT_SELECT = ", ".join(f'"{c}"' for c in _MOVEMENT_COLUMNS)
+
+
 @dataclasses.dataclass(frozen=True)
 class StayState:
     status: str = "pending"
@@ -78,7 +82,7 @@ def fold(movements: Iterable[dict[str, Any]]) -> StayState:
 
 def _load_movements(store: Store, stay_id: int) -> dict[str, dict[str, Any]]:
     store.cursor.execute(
-        f"SELECT id, {', '.join(_MOVEMENT_COLUMNS)} FROM mirror_movement "  # noqa: S608
+        f"SELECT id, {_MOVEMENT_SELECT} FROM mirror_movement "  # noqa: S608
         "WHERE stay_id = %s",
         [stay_id],
     )

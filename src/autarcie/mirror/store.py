@@ -111,6 +111,11 @@ class Sql:
         return int(self.raw.rowcount)
 
 
+def _q(column: str) -> str:
+    """A quoted column name: ``end`` and ``start`` are reserved words in PostgreSQL."""
+    return f'"{column}"'
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
@@ -172,7 +177,7 @@ class Store:
         values = {**columns, "digest": digest, "version": version, "received_at": self._received}
         names = list(values)
         if found:
-            assignments = ", ".join(f"{n} = %s" for n in names)
+            assignments = ", ".join(f"{_q(n)} = %s" for n in names)
             self.cursor.execute(
                 f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
                 [*values.values(), found[0]],
@@ -181,7 +186,7 @@ class Store:
         else:
             placeholders = ", ".join(["%s"] * (len(names) + 1))
             self.cursor.execute(
-                f"INSERT INTO {table} (rkey, {', '.join(names)}) "  # noqa: S608
+                f"INSERT INTO {table} (rkey, {', '.join(map(_q, names))}) "  # noqa: S608
                 f"VALUES ({placeholders}) RETURNING id",
                 [rkey, *values.values()],
             )
@@ -228,7 +233,7 @@ class Store:
                 "received_at": self._received,
             }
             if current:
-                assignments = ", ".join(f"{n} = %s" for n in values)
+                assignments = ", ".join(f"{_q(n)} = %s" for n in values)
                 self.cursor.execute(
                     f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
                     [*values.values(), current[0]],
@@ -252,7 +257,7 @@ class Store:
         for names, rows in inserts.items():
             placeholders = ", ".join(["%s"] * (len(names) + 1))
             self.cursor.executemany(
-                f"INSERT INTO {table} (rkey, {', '.join(names)}) "  # noqa: S608
+                f"INSERT INTO {table} (rkey, {', '.join(map(_q, names))}) "  # noqa: S608
                 f"VALUES ({placeholders})",
                 rows,
             )
