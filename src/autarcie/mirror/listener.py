@@ -135,23 +135,23 @@ class _Connection:
         if committer is None:
             raise ListenerStopping("the HL7 listener is not running")
         futures = [committer.submit(Received(raw, self.peer, received_at)) for raw in frames]
+        oversize = [fault for fault in faults if _is_oversize(fault)]
+        # Said before the answers go out; the fault text may quote the dropped bytes: log what
+        # happened, never the bytes.
+        for _ in oversize:
+            log.warning("HL7 frame from %s over the size limit: refused (AR)", self.peer)
+        if len(oversize) < len(faults):
+            log.warning("HL7 framing fault from %s: bytes outside a frame dropped", self.peer)
         for future in futures:
             outcome: Outcome = await future
             self.writer.write(frame(outcome.ack))
-        keep_open = True
-        for fault in faults:
-            # The fault text may quote the dropped bytes: log what happened, never the bytes.
-            if _is_oversize(fault):
-                log.warning("HL7 frame from %s over the size limit: refused (AR)", self.peer)
-                nack = build_nack_for_unparseable(
-                    b"", fault, clock.now(), uuid.uuid4().hex[:20], error_code="100"
-                )
-                self.writer.write(frame(nack))
-                keep_open = False
-            else:
-                log.warning("HL7 framing fault from %s: bytes outside a frame dropped", self.peer)
+        for fault in oversize:
+            nack = build_nack_for_unparseable(
+                b"", fault, clock.now(), uuid.uuid4().hex[:20], error_code="100"
+            )
+            self.writer.write(frame(nack))
         await self.writer.drain()
-        return keep_open
+        return not oversize
 
 
 class Listener:
