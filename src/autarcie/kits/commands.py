@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -98,6 +99,6 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 def _stop_on_eof(stop: threading.Event) -> None:
     # Our parent holds the other end of stdin: however it ends, we read EOF and stop.
-    while sys.stdin.buffer.read(4096):
+    while os.read(0, 4096):  # the raw fd: no buffered-reader lock at shutdown
         pass
     stop.set()

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import ssl
-import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -243,7 +243,7 @@ def _watch_stdin(on_eof: Callable[[], None]) -> None:
 
     def watch() -> None:
         with contextlib.suppress(OSError, ValueError):
-            while sys.stdin.buffer.read(4096):
+            while os.read(0, 4096):  # the raw fd: no buffered-reader lock at shutdown
                 pass
         on_eof()
 

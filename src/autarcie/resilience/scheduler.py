@@ -6,9 +6,9 @@ import contextlib
 import datetime as dt
 import fcntl
 import logging
+import os
 import re
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -103,7 +103,7 @@ def run_backup_scheduler(
 def _watch_stdin(stop: threading.Event) -> None:
     def watch() -> None:
         with contextlib.suppress(OSError, ValueError):
-            while sys.stdin.buffer.read(4096):
+            while os.read(0, 4096):  # the raw fd: no buffered-reader lock at shutdown
                 pass
         stop.set()
 
