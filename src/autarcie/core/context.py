@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from autarcie.core.models import User
-from autarcie.core.roles import Role
+from autarcie.core.roles import CARE_ROLES, Role
 
 
 def autarcie_context(request: HttpRequest) -> dict[str, Any]:
@@ -21,5 +21,9 @@ def autarcie_context(request: HttpRequest) -> dict[str, Any]:
         "user_roles": roles,
         "user_role_labels": [Role(r).label for r in roles],
         "is_admin": Role.ADMIN in roles,
+        "is_carer": bool(set(roles) & CARE_ROLES),
+        "is_crisis_cell": bool(
+            set(roles) & {Role.CRISIS_DIRECTOR, Role.CRISIS_MEMBER, Role.IT_SECURITY}
+        ),
         "idle_timeout_minutes": settings.IDLE_TIMEOUT_SECONDS // 60,
     }
