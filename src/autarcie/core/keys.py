@@ -7,7 +7,7 @@ import re
 import secrets
 from pathlib import Path
 
-from autarcie.core.errors import DatabaseKeyError
+from autarcie.core.errors import ConfigurationError, DatabaseKeyError
 
 KEY_BYTES = 32
 _HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
@@ -24,25 +24,30 @@ def create_key_file(path: Path) -> None:
         handle.write(secrets.token_hex(KEY_BYTES) + "\n")
 
 
-def read_key_file(path: Path | None) -> str:
-    """Return the key as 64 lowercase hex digits, or raise a one-line DatabaseKeyError."""
+def read_hex_key(
+    path: Path | None,
+    *,
+    what: str = "database",
+    setting: str = "AUTARCIE_DB_KEY_FILE",
+    error: type[ConfigurationError] = DatabaseKeyError,
+) -> str:
+    """Return a key file's 64 lowercase hex digits, or raise one line naming the setting."""
     if path is None:
-        raise DatabaseKeyError(
-            "no database key is configured: set AUTARCIE_DB_KEY_FILE to the key file"
-        )
+        raise error(f"no {what} key is configured: set {setting} to the key file")
     try:
         text = path.read_text(encoding="ascii").strip().lower()
     except FileNotFoundError as exc:
-        raise DatabaseKeyError(
-            f"the database key file {path} does not exist: check AUTARCIE_DB_KEY_FILE"
-        ) from exc
+        raise error(f"the {what} key file {path} does not exist: check {setting}") from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise DatabaseKeyError(f"the database key file {path} cannot be read: {exc}") from exc
+        raise error(f"the {what} key file {path} cannot be read: {exc}") from exc
     if not _HEX_KEY.match(text):
-        raise DatabaseKeyError(
-            f"the database key file {path} does not hold a 256-bit key (64 hex digits)"
-        )
+        raise error(f"the {what} key file {path} does not hold a 256-bit key (64 hex digits)")
     return text
+
+
+def read_key_file(path: Path | None) -> str:
+    """The database key as 64 lowercase hex digits, or a one-line DatabaseKeyError."""
+    return read_hex_key(path)
 
 
 def key_file_is_private(path: Path) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
-import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,27 +14,15 @@ from autarcie.core import keys
 from autarcie.core.errors import ConfigurationError, DatabaseKeyError
 from autarcie.resilience import snapshot
 
-_HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
-
 
 def read_backup_key(path: Path | None) -> bytes:
     """The 32-byte backup key, or a one-line error naming the setting."""
-    if path is None:
-        raise ConfigurationError(
-            "no backup key is configured: set AUTARCIE_BACKUP_KEY_FILE (or --backup-key-file)"
-        )
-    try:
-        text = path.read_text(encoding="ascii").strip().lower()
-    except FileNotFoundError as exc:
-        raise ConfigurationError(
-            f"the backup key file {path} does not exist: check AUTARCIE_BACKUP_KEY_FILE"
-        ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigurationError(f"the backup key file {path} cannot be read: {exc}") from exc
-    if not _HEX_KEY.match(text):
-        raise ConfigurationError(
-            f"the backup key file {path} does not hold a 256-bit key (64 hex digits)"
-        )
+    text = keys.read_hex_key(
+        path,
+        what="backup",
+        setting="AUTARCIE_BACKUP_KEY_FILE (or --backup-key-file)",
+        error=ConfigurationError,
+    )
     return bytes.fromhex(text)
 
 
