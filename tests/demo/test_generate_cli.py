@@ -22,3 +22,17 @@ def test_generate_without_out_is_one_clear_error() -> None:
     assert done.returncode == 2
     assert "needs --out DIR" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_demo_feeds_the_real_paths_and_prints_the_accounts(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    done = run("demo", "--data-dir", str(data), "--beds", "20", "--days", "1", "--no-serve")
+    assert done.returncode == 0, done.stderr
+    assert "HL7 listener on mllp://127.0.0.1:" in done.stderr  # the real listener, over MLLP
+    fed = next(line for line in done.stderr.splitlines() if line.startswith("fed the demo"))
+    assert " AA" in fed and " AE" not in fed and " AR" not in fed
+    assert "0 rejected" in fed
+    for account in ("admin", "infirmiere", "directeur", "auditeur"):
+        assert f"  {account} " in done.stdout
+    assert (data / "demo-accounts.txt").exists()
+    assert (tmp_path / "demo.key").exists() and not (data / "demo.key").exists()

@@ -142,3 +142,12 @@ def test_a08_is_refused_as_pam_france_says() -> None:
     assert outcome.code == "AR"
     assert "A08" in _msa3(outcome.ack)
     assert Inbound.objects.get().state == "refused"
+
+
+def test_merge_received_before_the_merged_identity_is_kept() -> None:
+    feed([adt("A28", "M1", ipp="IPP-B", family="DUPONT")], at=T0)
+    feed([adt("A40", "M2", ipp="IPP-B", mrg="IPP-A")], at=T0 + HOUR)
+    feed([adt("A28", "M3", ipp="IPP-A", family="DUPOND")], at=T0 + 2 * HOUR)
+    merged = Patient.objects.get(ipp="IPP-A")
+    assert merged.merged_into_id == Patient.objects.get(ipp="IPP-B").pk
+    assert merged.birth_family == "DUPOND"  # its own identity arrived later and filled it

@@ -1,7 +1,11 @@
-"""Feed the demo hospital through the real paths: HL7 over the ingest, FHIR through the import."""
+"""Feed the demo hospital through the real paths: HL7 over MLLP to the listener, FHIR through
+the import."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -9,16 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
+from django.db import connections
 
 from autarcie.core import clock
+from autarcie.core.errors import ConfigurationError
 from autarcie.demo.synth import GenerationSummary, generate
 from autarcie.mirror.fhir_import import import_paths
 from autarcie.mirror.hl7.parser import split_batch
-from autarcie.mirror.ingest import Received, ingest_hl7_batch
-from autarcie.mirror.senders import parse_policy
-
-BATCH = 500
+from autarcie.mirror.sender import send_messages
 
 
 @dataclass
@@ -48,22 +50,64 @@ def _progress(label: str, done: int, started: float) -> None:
     print(f"\r{label}: {done} ({rate:,.0f}/s)", end="", file=sys.stderr, flush=True)
 
 
-def feed_hl7(files: list[Path]) -> Counter[str]:
-    policy = parse_policy(settings.HL7_SENDERS)
-    codes: Counter[str] = Counter()
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for_listener(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ConfigurationError("the demo's HL7 listener stopped before it was ready")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)  # a real process coming up, not a timing assumption
+    raise ConfigurationError("the demo's HL7 listener did not start within 2 minutes")
+
+
+def feed_hl7(data_dir: Path, files: list[Path]) -> Counter[str]:
+    """Replay the HIS's messages as a HIS does: over MLLP to `autarcie hl7 listen`, each
+    message waiting for its ACK; eight connections, each patient's messages in order on one."""
+    connections.close_all()  # the listener is another process writing the same database
+    port = _free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "autarcie.cli",
+        "hl7",
+        "listen",
+        "--data-dir",
+        str(data_dir),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    env = {**os.environ, "AUTARCIE_MODE": "demo"}
+    listener = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)  # noqa: S603
     started = time.monotonic()
-    batch: list[Received] = []
-    for raw in _messages(files):
-        batch.append(Received(raw, "127.0.0.1", clock.now()))
-        if len(batch) == BATCH:
-            codes.update(o.code for o in ingest_hl7_batch(batch, policy, clock.now()))
-            batch = []
-            _progress("HL7 messages", sum(codes.values()), started)
-    if batch:
-        codes.update(o.code for o in ingest_hl7_batch(batch, policy, clock.now()))
-    _progress("HL7 messages", sum(codes.values()), started)
+    answered = 0
+
+    def on_ack(index: int, ack: object) -> None:
+        nonlocal answered
+        answered += 1
+        if answered % 500 == 0:
+            _progress("HL7 messages over MLLP", answered, started)
+
+    try:
+        _wait_for_listener(port, listener)
+        report = send_messages(
+            list(_messages(files)), "127.0.0.1", port, connections=8, on_ack=on_ack
+        )
+    finally:
+        listener.terminate()
+        listener.wait(timeout=120)
+    _progress("HL7 messages over MLLP", answered, started)
     print(file=sys.stderr)
-    return codes
+    return report.counts
 
 
 def feed_demo(data_dir: Path, *, beds: int, seed: int, days: int, patients: int) -> FeedReport:
@@ -78,6 +122,6 @@ def feed_demo(data_dir: Path, *, beds: int, seed: int, days: int, patients: int)
     summary = import_paths([feeds / "fhir"], sender="demo-his-bulk")
     report.fhir_projected = summary.total("projected")
     report.fhir_rejected = summary.total("rejected")
-    report.hl7_codes = feed_hl7(hl7_files(feeds))
+    report.hl7_codes = feed_hl7(data_dir, hl7_files(feeds))
     report.seconds = time.monotonic() - started
     return report

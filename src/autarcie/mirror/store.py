@@ -331,7 +331,12 @@ class Store:
     def merge(self, survivor_id: int, merged_rkey: str) -> bool:
         """A40: the merged patient points at the survivor; its stays and items follow."""
         merged_id = self.patient_id(merged_rkey)
-        if merged_id is None or merged_id == survivor_id:
+        if merged_id is None:
+            # The merge reached us before the merged identity did (feeds are not ordered
+            # across patients): keep the merge on a bare identity its own messages will fill.
+            authority, _, ipp = merged_rkey.partition("|")
+            merged_id = self.patient(r.PatientRecord(authority=authority, ipp=ipp))
+        if merged_id == survivor_id:
             return False
         self.cursor.execute(
             "UPDATE mirror_patient SET merged_into_id = %s WHERE id = %s", [survivor_id, merged_id]

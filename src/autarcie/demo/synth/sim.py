@@ -458,7 +458,8 @@ class Simulation:
 
     # -- emergency department ----------------------------------------------------------------
     def _ed_arrivals(self) -> None:
-        adult, child = (u for u in self.hospital.units if u.kind == "emergency" and not u.beds)
+        # The two ED units come first; a tiny hospital may also leave UHCD without beds.
+        adult, child = [u for u in self.hospital.units if u.kind == "emergency" and not u.beds][:2]
         rate = max(8.0, sum(u.beds for u in self.hospital.units) * 0.13)
         at = self.start
         while True:
