@@ -109,3 +109,33 @@ def test_nurse_cannot_reach_auditor_pages(ward: Ward) -> None:
     client = _client("ide.cardio")
     assert client.get(reverse("viewer:audit_break_glass")).status_code == 403
     assert client.get(reverse("viewer:audit_unusual")).status_code == 403
+
+
+def test_new_result_flag_follows_clinical_time(ward: Ward) -> None:
+    import datetime as dt
+
+    from autarcie.chart import queries
+    from autarcie.core import clock
+    from autarcie.mirror.models import Result
+
+    def flagged() -> bool:
+        return next(r for r in queries.census("2010") if r.patient_id == ward.lefevre.pk).new_result
+
+    def add(key: str, observed: dt.datetime) -> None:
+        Result.objects.create(
+            rkey=key,
+            patient=ward.lefevre,
+            version=1,
+            received_at=clock.now(),
+            code="2823-3",
+            label="Potassium",
+            value="5.9",
+            status="F",
+            observed_at=observed,
+        )
+
+    assert not flagged()
+    add("old", clock.now() - dt.timedelta(days=3))  # received now, taken three days ago
+    assert not flagged()
+    add("new", clock.now() - dt.timedelta(hours=1))
+    assert flagged()

@@ -85,9 +85,10 @@ def census(unit_code: str, now: dt.datetime | None = None) -> list[CensusRow]:
     allergic = set(
         Allergy.objects.filter(patient_id__in=ids, active=True).values_list("patient_id", flat=True)
     )
+    # "New" in clinical time: a result taken in the last hours, not one merely received late.
     fresh = set(
         Result.objects.filter(
-            patient_id__in=ids, received_at__gte=moment - NEW_RESULT_WINDOW
+            patient_id__in=ids, observed_at__gte=moment - NEW_RESULT_WINDOW
         ).values_list("patient_id", flat=True)
     )
     rows = [
