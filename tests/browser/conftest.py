@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.factories import PASSWORD
 from tests.wards import Ward, build_ward
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -47,6 +48,14 @@ def page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def ward(transactional_db: None) -> Ward:
     return build_ward()
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    """Log in through the real form with the test password."""
+    page.goto(f"{base}/connexion/")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -11,19 +11,12 @@ from autarcie.care import bed_actions, stock_actions
 from autarcie.core.roles import Role
 from autarcie.core.tempids import allocate_block
 from autarcie.mirror.actions import freeze
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, make_user
+from tests.browser.conftest import log_in, screenshot
+from tests.factories import make_user
 from tests.wards import Ward
 
 pytestmark = [pytest.mark.browser]
 DRUG = {"drug_code": "3400930000001", "drug_label": "Paracétamol 1 g"}
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def _prepare(ward: Ward) -> str:
@@ -45,7 +38,7 @@ def _open_form(page: Page, name: str) -> None:
 
 
 def _physician_part(page: Page, base: str, tempid: str) -> None:
-    _log_in(page, base, "dr.cardio")
+    log_in(page, base, "dr.cardio")
     page.goto(f"{base}/soins/unites/2010/")
     page.get_by_role("link", name="Admettre un patient (identité provisoire)").click()
     page.get_by_label("Identifiant provisoire").fill(tempid)
@@ -106,7 +99,7 @@ def _physician_part(page: Page, base: str, tempid: str) -> None:
 
 
 def _nurse_part(page: Page, base: str) -> None:
-    _log_in(page, base, "ide.pneumo")
+    log_in(page, base, "ide.pneumo")
     page.goto(f"{base}/unites/2020/")
     expect(page.get_by_text("NOUVEAU").first).to_be_visible()
     page.goto(f"{base}/soins/unites/2020/")
@@ -149,7 +142,7 @@ def test_a_downtime_shift_from_temporary_admission_to_discharge(
     tempid = _prepare(ward)
     _physician_part(page, base, tempid)
     _nurse_part(page, base)
-    _log_in(page, base, "audit")
+    log_in(page, base, "audit")
     page.goto(f"{base}/soins/journal/")
     for action in (
         "care.patient_admitted",

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pyotp
 import pytest
-from django.test.utils import override_settings
 from playwright.sync_api import Page, expect
 
 from autarcie.core import clock, totp
@@ -21,51 +16,12 @@ from autarcie.core.roles import Role
 from autarcie.crisis import alert_actions
 from autarcie.demo.synth.inventory import build_inventory, inventory_csv
 from tests.browser.conftest import screenshot
+from tests.crisis.gateway import Gateway, gateway_fixture  # noqa: F401 (the fixture)
 from tests.factories import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser]
 
 START = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
-
-
-class _Gateway(BaseHTTPRequestHandler):
-    sent: list[dict[str, str]] = []
-    incoming: list[dict[str, str]] = []
-
-    def _json(self, body: object) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self) -> None:
-        self.sent.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self._json({"id": f"m{len(self.sent)}", "status": "sent"})
-
-    def do_GET(self) -> None:
-        if self.path == "/incoming":
-            replies, self.incoming[:] = list(self.incoming), []
-            self._json(replies)
-        else:
-            self._json({"status": "sent"})
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def gateway() -> Iterator[type[_Gateway]]:
-    handler = type("Handler", (_Gateway,), {"sent": [], "incoming": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    with override_settings(CRISIS_SMS_ADAPTER="http", CRISIS_SMS_HTTP_URL=url):
-        yield handler
-    server.shutdown()
-    thread.join()
 
 
 @pytest.fixture
@@ -86,7 +42,7 @@ def _log_in(page: Page, base: str, secret: str, now: dt.datetime) -> None:
 
 
 def test_director_runs_an_exercise_from_declaration_to_retex(
-    page: Page, live_server: object, gateway: type[_Gateway], frozen: FrozenClock, tmp_path: Path
+    page: Page, live_server: object, gateway: type[Gateway], frozen: FrozenClock, tmp_path: Path
 ) -> None:
     base = str(live_server)
     director = make_user("directeur", Role.CRISIS_DIRECTOR, all_units=True)

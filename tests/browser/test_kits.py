@@ -8,18 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from autarcie.kits.builder import build_unit
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD
+from tests.browser.conftest import log_in, screenshot
 from tests.wards import Ward
 
 pytestmark = [pytest.mark.browser]
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def test_nurse_downloads_her_units_kit_and_another_unit_cannot(
@@ -27,7 +19,7 @@ def test_nurse_downloads_her_units_kit_and_another_unit_cannot(
 ) -> None:
     build = build_unit(ward.cardio, actor="system:test", out_dir=tmp_path / "kits")
     base = str(live_server)
-    _log_in(page, base, "ide.cardio")
+    log_in(page, base, "ide.cardio")
     page.goto(f"{base}/kits/")
     expect(page.get_by_role("heading", name="Kits papier")).to_be_visible()
     screenshot(page, "kits-cardiologie")
@@ -39,7 +31,7 @@ def test_nurse_downloads_her_units_kit_and_another_unit_cannot(
     assert saved.read_bytes() == (Path(build.folder) / "kit-2010.pdf").read_bytes()
     page.get_by_role("button", name="Déconnexion").click()
 
-    _log_in(page, base, "ide.pneumo")
+    log_in(page, base, "ide.pneumo")
     page.goto(f"{base}/kits/")
     expect(page.get_by_role("link", name="Télécharger le kit Cardiologie")).to_have_count(0)
     response = page.request.get(f"{base}/kits/2010/{build.build_id}/kit-2010.pdf")

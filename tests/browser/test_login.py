@@ -8,17 +8,10 @@ from playwright.sync_api import Page, expect
 
 from autarcie.core import totp
 from autarcie.core.roles import Role, UnitKind
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, make_unit, make_user
+from tests.browser.conftest import log_in, screenshot
+from tests.factories import make_unit, make_user
 
 pytestmark = [pytest.mark.browser]
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 @pytest.mark.smoke
@@ -27,7 +20,7 @@ def test_nurse_logs_in_sees_her_unit_and_locks(page: Page, live_server: object) 
     cardio = make_unit("CARDIO", label="Cardiologie")
     make_unit("PNEUMO", label="Pneumologie")
     make_user("ide", Role.NURSE, units=[cardio])
-    _log_in(page, base, "ide")
+    log_in(page, base, "ide")
     expect(page.get_by_role("heading", name="Vos unités")).to_be_visible()
     expect(page.get_by_text("Cardiologie")).to_be_visible()
     expect(page.get_by_text("Pneumologie")).to_have_count(0)
@@ -53,7 +46,7 @@ def test_admin_enrols_second_factor_with_a_local_qr_code(page: Page, live_server
     make_user("chef", Role.ADMIN, all_units=True)
     external: list[str] = []
     page.on("request", lambda r: None if r.url.startswith(base) else external.append(r.url))
-    _log_in(page, base, "chef")
+    log_in(page, base, "chef")
     expect(page.get_by_role("heading", name="Second facteur obligatoire")).to_be_visible()
     expect(page.locator(".qr svg")).to_be_visible()
     secret = page.locator("code.secret").inner_text()

@@ -21,19 +21,12 @@ from autarcie.recovery.actions import confirm_link, propose_link
 from autarcie.recovery.exports import export_fhir, export_hl7, hl7_messages
 from autarcie.recovery.files import export_ror, export_rpu
 from autarcie.recovery.records import downtime_items
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, make_user
+from tests.browser.conftest import log_in, screenshot
+from tests.factories import make_user
 from tests.recovery_db.conftest import FINESS, record_downtime
 from tests.recovery_db.servers import fhir_server, mllp_receiver
 
 pytestmark = [pytest.mark.browser]
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def _in_thread(job: Callable[[], object]) -> None:
@@ -79,7 +72,7 @@ def test_downtime_is_handed_back_and_the_checklist_reaches_zero(
     temp = TempPatient.objects.order_by("pk").first()
     assert temp is not None
 
-    _log_in(page, base, "adm.marie")
+    log_in(page, base, "adm.marie")
     page.goto(f"{base}/reprise/")
     expect(page.locator("#remaining")).not_to_contain_text(" 0 ")
     page.get_by_role("link", name="Rapprocher les identités provisoires").click()
@@ -88,7 +81,7 @@ def test_downtime_is_handed_back_and_the_checklist_reaches_zero(
     expect(page.locator(f"#temp-{temp.tempid}")).to_contain_text("En attente de confirmation")
 
     other = browser.new_context(locale="fr-FR").new_page()
-    _log_in(other, base, "adm.paul")
+    log_in(other, base, "adm.paul")
     other.goto(f"{base}/reprise/identites/")
     other.get_by_role("button", name=f"Confirmer {temp.tempid}").click()
     expect(other.get_by_text(f"Identité {temp.tempid} confirmée.")).to_be_visible()

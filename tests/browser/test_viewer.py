@@ -5,24 +5,16 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD
+from tests.browser.conftest import log_in, screenshot
 from tests.wards import Ward
 
 pytestmark = [pytest.mark.browser]
 
 
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-
-
 @pytest.mark.smoke
 def test_nurse_census_search_summary(page: Page, live_server: object, ward: Ward) -> None:
     base = str(live_server)
-    _log_in(page, base, "ide.cardio")
+    log_in(page, base, "ide.cardio")
     page.get_by_role("link", name="Cardiologie").click()
     expect(page.get_by_role("heading", name="Cardiologie")).to_be_visible()
     expect(page.get_by_text("Données arrêtées au")).to_be_visible()
@@ -42,7 +34,7 @@ def test_break_glass_is_reviewed_by_the_auditor(
     page: Page, live_server: object, ward: Ward
 ) -> None:
     base = str(live_server)
-    _log_in(page, base, "ide.cardio")
+    log_in(page, base, "ide.cardio")
     page.goto(f"{base}/patients/{ward.martin.pk}/")
     expect(page.get_by_role("heading", name="Accès exceptionnel (bris de glace)")).to_be_visible()
     page.get_by_label("Urgence vitale").check()
@@ -50,7 +42,7 @@ def test_break_glass_is_reviewed_by_the_auditor(
     page.get_by_role("button", name="Ouvrir le dossier").click()
     expect(page.get_by_role("heading", name="MARTIN PAUL")).to_be_visible()
     page.get_by_role("button", name="Déconnexion").click()
-    _log_in(page, base, "audit")
+    log_in(page, base, "audit")
     page.goto(f"{base}/audit/bris-de-glace/")
     row = page.get_by_role("row").filter(has_text="ide.cardio")
     expect(row).to_contain_text("Urgence vitale")

@@ -3,12 +3,10 @@ local HTTP SMS gateway; acknowledgement by SMS reply and by one-time link."""
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from autarcie.crisis import alert_actions, sms
 from autarcie.crisis.actions import CrisisError
 from autarcie.crisis.models import Answer, Crisis, Delivery, MessageTemplate
 from tests.crisis.conftest import logged_in
+from tests.crisis.gateway import Gateway, gateway_fixture  # noqa: F401 (the fixture)
 
 DIRECTORY = (
     "name,organisation,function,kind,groups,unit,on_call,phone,email,username\n"
@@ -149,50 +148,8 @@ def test_unreachable_smtp_relay_is_recorded_as_failed(
     assert alert.recipients.get().email_status == Delivery.FAILED
 
 
-class _Gateway(BaseHTTPRequestHandler):
-    sent: list[dict[str, str]]
-    incoming: list[dict[str, str]]
-
-    def _json(self, body: object) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self) -> None:
-        payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.sent.append(payload)
-        self._json({"id": f"m{len(self.sent)}", "status": "sent"})
-
-    def do_GET(self) -> None:
-        if self.path == "/incoming":
-            replies, self.incoming[:] = list(self.incoming), []
-            self._json(replies)
-        else:
-            self._json({"status": "sent"})
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def gateway() -> Iterator[type[_Gateway]]:
-    handler = type("Handler", (_Gateway,), {"sent": [], "incoming": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever)
-    thread.start()
-    with override_settings(
-        CRISIS_SMS_ADAPTER="http", CRISIS_SMS_HTTP_URL=f"http://127.0.0.1:{server.server_port}"
-    ):
-        yield handler
-    server.shutdown()
-    thread.join()
-
-
 def test_http_gateway_sends_and_relays_replies(
-    exercise: Crisis, member: User, directory: None, gateway: type[_Gateway]
+    exercise: Crisis, member: User, directory: None, gateway: type[Gateway]
 ) -> None:
     alert = alert_actions.create_alert(
         actor=member,
