@@ -84,3 +84,56 @@ def test_one_batch_writes_one_journal_entry_with_the_raw_digest() -> None:
     entries = JournalEntry.objects.filter(action="feed.batch_committed")
     assert entries.count() == 1
     assert entries.get().details["count"] == len(raws)
+
+
+def test_a_message_that_fails_to_apply_costs_itself_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The batch runs without savepoints, then is redone with them around the failure."""
+    from autarcie.mirror import hl7_apply
+    from autarcie.mirror.models import FeedStatus
+
+    raws = messages("pamfr_sequence_A01_A02_A12_Z99_A03.hl7")
+    real_apply = hl7_apply.apply
+    calls: list[str] = []
+
+    def failing_on_the_second(store: object, meaning: object) -> None:
+        calls.append(type(meaning).__name__)
+        if len(calls) in (2, 4):  # the second message, in each pass (2 calls, then 1 + 1)
+            raise RuntimeError("injected fault")
+        real_apply(store, meaning)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hl7_apply, "apply", failing_on_the_second)
+    outcomes = feed(raws)
+    assert [o.code for o in outcomes] == ["AA", "AE"] + ["AA"] * (len(raws) - 2)
+    assert len(calls) == 2 + len(raws)  # fast pass stopped at the failure, then the safe pass
+    assert Inbound.objects.count() == len(raws)
+    failed = Inbound.objects.get(pk=outcomes[1].inbound_id)
+    assert failed.state == "quarantined"
+    assert failed.reason == "internal error while applying: RuntimeError"
+    status = FeedStatus.objects.get(feed="hl7")
+    assert (status.received, status.applied, status.rejected) == (len(raws), len(raws) - 1, 1)
+    assert journal.verify().ok
+
+
+def test_a_message_repeated_inside_one_batch_is_kept_once() -> None:
+    raw = messages("pamfr_sequence_A01_A02_A12_Z99_A03.hl7")[0]
+    first, second = feed([raw, raw])
+    assert (first.code, first.duplicate) == ("AA", False)
+    assert (second.code, second.duplicate) == ("AA", True)
+    assert second.inbound_id == first.inbound_id
+    assert Inbound.objects.count() == 1
+
+
+def test_feed_status_adds_up_over_batches() -> None:
+    from autarcie.mirror.models import FeedStatus
+
+    raws = messages("pamfr_sequence_A01_A02_A12_Z99_A03.hl7")
+    feed(raws[:2])
+    later = T0 + dt.timedelta(minutes=5)
+    feed(raws[2:] + [raws[0][: raws[0].index(b"PID")]], at=later)
+    status = FeedStatus.objects.get(feed="hl7")
+    assert status.received == len(raws)  # the truncated copy has no readable sender
+    assert status.applied == len(raws)
+    assert status.first_at == T0
+    assert status.last_at == later

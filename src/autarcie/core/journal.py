@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from autarcie.core import clock
 from autarcie.core.errors import JournalError
@@ -126,6 +126,17 @@ class Action(StrEnum):
     BACKUP_DRILLED = "backup.drilled"
     KEY_ROTATED = "key.rotated"
     KEY_ESCROWED = "key.escrowed"
+    SATELLITE_PAIRING_CREATED = "satellite.pairing_created"
+    SATELLITE_ENROLLED = "satellite.enrolled"
+    SATELLITE_ENROL_REFUSED = "satellite.enrol_refused"
+    SATELLITE_REVOKED = "satellite.revoked"
+    SATELLITE_PULLED = "satellite.pulled"
+    SATELLITE_REJECTED = "satellite.rejected"
+    SATELLITE_SYNCED = "satellite.synced"
+    SATELLITE_SYNC_REFUSED = "satellite.sync_refused"
+    SATELLITE_PUSHED = "satellite.pushed"
+    SATELLITE_CARE_IMPORTED = "satellite.care_imported"
+    SATELLITE_JOURNAL_IMPORTED = "satellite.journal_imported"
     # recovery
     RECOVERY_MATCH_PROPOSED = "recovery.match_proposed"
     RECOVERY_MATCH_CONFIRMED = "recovery.match_confirmed"
@@ -200,12 +211,11 @@ def record(
     payload = dict(details or {})
     # Round-trip once so the hash covers exactly what the database will give back.
     payload = json.loads(json.dumps(payload, ensure_ascii=False))
-    with transaction.atomic():
-        head = _locked_head()
+    with transaction.atomic(savepoint=False):
+        prev_seq, prev_hash = _locked_head()
         at = clock.now()
-        seq = head.seq + 1
         entry = JournalEntry(
-            seq=seq,
+            seq=prev_seq + 1,
             at=at,
             actor=actor_id,
             actor_user=actor_user,
@@ -213,23 +223,74 @@ def record(
             target_type=target_type,
             target_id=str(target_id),
             details=payload,
-            prev_hash=head.hash,
+            prev_hash=prev_hash,
         )
         entry.hash = _entry_hash(entry)
-        entry.save(force_insert=True)
-        head.seq = seq
-        head.hash = entry.hash
-        head.save(update_fields=["seq", "hash"])
+        _insert(entry)
     return entry
 
 
-def _locked_head() -> JournalHead:
-    head = JournalHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
+# Plain SQL: the journal is written on every hot path (each listener batch, each care entry),
+# and the ORM's save costs more than the three statements themselves.
+
+
+def _locked_head() -> tuple[int, str]:
+    table = connection.ops.quote_name(JournalHead._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {table} WHERE id = 1{lock}")  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
         # The migration creates the row; a flushed test database has lost it.
         JournalHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS_HASH})
-        head = JournalHead.objects.select_for_update().get(pk=1)
-    return head
+        return _locked_head()
+    return int(row[0]), str(row[1])
+
+
+_ENTRY_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "actor_user_id",
+    "action",
+    "target_type",
+    "target_id",
+    "details",
+    "prev_hash",
+    "hash",
+)
+
+
+def _insert(entry: JournalEntry) -> None:
+    meta = JournalEntry._meta
+    values = [
+        entry.seq,
+        connection.ops.adapt_datetimefield_value(entry.at),
+        entry.actor,
+        entry.actor_user_id,
+        entry.action,
+        entry.target_type,
+        entry.target_id,
+        meta.get_field("details").get_db_prep_save(entry.details, connection),
+        entry.prev_hash,
+        entry.hash,
+    ]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in _ENTRY_COLUMNS)
+    marks = ", ".join(["%s"] * len(values))
+    head = quote(JournalHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) RETURNING id",  # noqa: S608
+            values,
+        )
+        entry.pk = cursor.fetchone()[0]
+        cursor.execute(
+            f"UPDATE {head} SET seq = %s, hash = %s WHERE id = 1",  # noqa: S608
+            [entry.seq, entry.hash],
+        )
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 @dataclass(frozen=True)

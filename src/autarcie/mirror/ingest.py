@@ -1,4 +1,4 @@
-"""HL7 ingestion: one transaction per batch (group commit), one savepoint per message.
+"""HL7 ingestion: one transaction per batch (group commit); a failing message costs itself alone.
 
 Every message ends in the inbound table with its raw bytes, whatever happens to it; the ACK is
 built here but sent by the caller only after the batch has committed.
@@ -61,9 +61,11 @@ def _control_id() -> str:
 class Hl7Batch:
     """Ingests a batch of received messages inside the caller's single transaction."""
 
-    def __init__(self, policy: SenderPolicy, now: dt.datetime) -> None:
+    def __init__(self, policy: SenderPolicy, now: dt.datetime, *, safe: bool = False) -> None:
         self.policy = policy
         self.now = now
+        self.safe = safe  # one savepoint per message: the slow path, after a failure
+        self.known: dict[tuple[str, str], tuple[int, str, str]] = {}
         self.cursor = connection.cursor()
         self.frozen = is_frozen()
         self.states: Counter[str] = Counter()
@@ -116,32 +118,59 @@ class Hl7Batch:
             ],
         )
         inbound_id = int(self.cursor.fetchone()[0])
+        if control_id is not None:
+            self.known[(sender, control_id)] = (inbound_id, ack_code, state)
         self.inbound_ids.append(inbound_id)
         self.states[state] += 1
         self.senders[(sender, state)] += 1
         return inbound_id
 
-    def one(self, item: Received) -> Outcome:
+    def run(self, items: Sequence[Received]) -> list[Outcome]:
+        parsed: list[Message | Hl7ParseError] = []
+        for item in items:
+            try:
+                parsed.append(parse_message(item.raw))
+            except Hl7ParseError as exc:
+                parsed.append(exc)
+        self._look_up([msg for msg in parsed if isinstance(msg, Message)])
+        return [self.one(item, msg) for item, msg in zip(items, parsed, strict=True)]
+
+    def _look_up(self, messages: list[Message]) -> None:
+        """Find, in one query, which of these messages were already received (a resend)."""
+        if not messages:
+            return
+        senders = {f"{msg.msh.text(3)}^{msg.msh.text(4)}" for msg in messages}
+        controls = {msg.control_id for msg in messages}
+        by_sender = ", ".join(["%s"] * len(senders))
+        by_control = ", ".join(["%s"] * len(controls))
+        # Placeholders only: every value is a parameter.
+        sql = (
+            "SELECT id, sender, control_id, ack_code, state FROM mirror_inbound "  # noqa: S608
+            f"WHERE feed = 'hl7' AND sender IN ({by_sender}) AND control_id IN ({by_control})"
+        )
+        self.cursor.execute(sql, [*senders, *controls])
+        for row in self.cursor.fetchall():
+            self.known[(str(row[1]), str(row[2]))] = (int(row[0]), str(row[3]), str(row[4]))
+
+    def one(self, item: Received, msg: Message | Hl7ParseError) -> Outcome:
         self.digest.update(item.raw)
-        try:
-            msg = parse_message(item.raw)
-        except Hl7ParseError as exc:
+        if isinstance(msg, Hl7ParseError):
             inbound_id = self._keep(
                 item,
                 sender=f"?@{item.peer}",
                 control_id=None,
                 event="",
                 state=InboundState.QUARANTINED,
-                reason=exc.reason,
+                reason=msg.reason,
                 ack_code="AR",
             )
-            ack = build_nack_for_unparseable(item.raw, exc.reason, self.now, _control_id())
+            ack = build_nack_for_unparseable(item.raw, msg.reason, self.now, _control_id())
             return Outcome(ack, "AR", InboundState.QUARANTINED, inbound_id)
         sender = f"{msg.msh.text(3)}^{msg.msh.text(4)}"
         event = f"{msg.message_code}^{msg.msh.text(9, 2)}"
         if not self.policy.accepts(item.peer, sender):
             return self._refuse_sender(item, msg, sender, event)
-        seen = self._seen(sender, msg.control_id)
+        seen = self.known.get((sender, msg.control_id))
         if seen is not None:
             return Outcome(
                 self.ack(msg, _ack_code(seen[1]), "duplicate: already received"),
@@ -151,15 +180,6 @@ class Hl7Batch:
                 duplicate=True,
             )
         return self._meaning(item, msg, sender, event)
-
-    def _seen(self, sender: str, control_id: str) -> tuple[int, str, str] | None:
-        self.cursor.execute(
-            "SELECT id, ack_code, state FROM mirror_inbound "
-            "WHERE feed = 'hl7' AND sender = %s AND control_id = %s",
-            [sender, control_id],
-        )
-        row = self.cursor.fetchone()
-        return (int(row[0]), str(row[1]), str(row[2])) if row else None
 
     def _refuse_sender(self, item: Received, msg: Message, sender: str, event: str) -> Outcome:
         text = "sender not accepted by this Autarcie instance"
@@ -233,9 +253,15 @@ class Hl7Batch:
         self, item: Received, msg: Message, meaning: object, base: dict[str, str]
     ) -> Outcome:
         inbound_id = self._keep(item, **base, state=InboundState.APPLIED, ack_code="AA")
+        store = Store(self.cursor, Origin(inbound_id, "hl7", item.received_at))
+        if not self.safe:
+            try:
+                hl7_apply.apply(store, meaning)  # type: ignore[arg-type]
+            except Exception as exc:
+                raise _Redo from exc  # the batch is redone in safe mode, a savepoint a message
+            return Outcome(self.ack(msg, "AA"), "AA", InboundState.APPLIED, inbound_id)
         try:
             with transaction.atomic():
-                store = Store(self.cursor, Origin(inbound_id, "hl7", item.received_at))
                 hl7_apply.apply(store, meaning)  # type: ignore[arg-type]
         except Exception as exc:  # a bug must cost one message, not the batch: quarantine it
             log.exception("applying inbound %s failed", inbound_id)
@@ -245,8 +271,15 @@ class Hl7Batch:
                 "applied_at = NULL WHERE id = %s",
                 [InboundState.QUARANTINED, reason, inbound_id],
             )
+            self.known[(base["sender"], base["control_id"])] = (
+                inbound_id,
+                "AE",
+                InboundState.QUARANTINED,
+            )
             self.states[InboundState.APPLIED] -= 1
             self.states[InboundState.QUARANTINED] += 1
+            self.senders[(base["sender"], InboundState.APPLIED)] -= 1
+            self.senders[(base["sender"], InboundState.QUARANTINED)] += 1
             return Outcome(
                 self.ack(msg, "AE", reason, error_code="207"),
                 "AE",
@@ -275,12 +308,26 @@ class Hl7Batch:
         )
 
 
+class _Redo(Exception):
+    """A message failed to apply in fast mode: the whole batch is rolled back and redone."""
+
+
 def ingest_hl7_batch(
     items: Sequence[Received], policy: SenderPolicy, now: dt.datetime
 ) -> list[Outcome]:
-    """Commit every message of the batch, or none; the ACKs are valid only after return."""
-    with transaction.atomic():
-        batch = Hl7Batch(policy, now)
-        outcomes = [batch.one(item) for item in items]
-        batch.close()
-    return outcomes
+    """Commit every message of the batch, or none; the ACKs are valid only after return.
+
+    The batch first runs without a savepoint per message (they cost as much as the work); if a
+    message fails to apply, everything is rolled back and the batch redone with one savepoint
+    per message, so the failure costs that message alone.
+    """
+    for safe in (False, True):
+        try:
+            with transaction.atomic():
+                batch = Hl7Batch(policy, now, safe=safe)
+                outcomes = batch.run(items)
+                batch.close()
+        except _Redo:
+            continue
+        return outcomes
+    raise AssertionError("unreachable: the safe pass never redoes")

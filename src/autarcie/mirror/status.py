@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F
+from django.db import connection
 
 from autarcie.core import clock
 from autarcie.mirror.models import FeedStatus
@@ -20,16 +20,35 @@ def count_feed(feed: str, per_sender: Counter[tuple[str, str]], now: dt.datetime
     totals: dict[str, Counter[str]] = {}
     for (sender, state), n in per_sender.items():
         totals.setdefault(sender.split("@")[0], Counter())[state] += n
-    for sender, states in totals.items():
-        row, _ = FeedStatus.objects.get_or_create(
-            feed=feed, sender=sender, defaults={"first_at": now, "last_at": now}
-        )
-        updates = {"last_at": now, "received": F("received") + sum(states.values())}
-        for state, n in states.items():
-            column = _COUNTED.get(state)
-            if column:
-                updates[column] = F(column) + n
-        FeedStatus.objects.filter(pk=row.pk).update(**updates)
+    quote = connection.ops.quote_name
+    table = quote(FeedStatus._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        for sender, states in totals.items():
+            counts = Counter({"received": sum(states.values())})
+            for state, n in states.items():
+                if column := _COUNTED.get(state):
+                    counts[column] += n
+            # One statement per sender: this runs in every listener batch.
+            cursor.execute(
+                f"INSERT INTO {table} (feed, sender, first_at, last_at, received, applied, "  # noqa: S608
+                "held, rejected) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (feed, sender) DO UPDATE SET last_at = excluded.last_at, "
+                f"received = {table}.received + excluded.received, "
+                f"applied = {table}.applied + excluded.applied, "
+                f"held = {table}.held + excluded.held, "
+                f"rejected = {table}.rejected + excluded.rejected",
+                [
+                    feed,
+                    sender,
+                    at,
+                    at,
+                    counts["received"],
+                    counts["applied"],
+                    counts["held"],
+                    counts["rejected"],
+                ],
+            )
 
 
 @dataclass(frozen=True)
