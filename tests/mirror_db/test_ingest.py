@@ -108,6 +108,7 @@ def test_a_message_that_fails_to_apply_costs_itself_alone(
     assert [o.code for o in outcomes] == ["AA", "AE"] + ["AA"] * (len(raws) - 2)
     assert len(calls) == 2 + len(raws)  # fast pass stopped at the failure, then the safe pass
     assert Inbound.objects.count() == len(raws)
+    assert outcomes[1].inbound_id is not None
     failed = Inbound.objects.get(pk=outcomes[1].inbound_id)
     assert failed.state == "quarantined"
     assert failed.reason == "internal error while applying: RuntimeError"
