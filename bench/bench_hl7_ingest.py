@@ -168,7 +168,7 @@ def fresh_instance(template: Path, key: Path, root: Path, engine: Engine, run: s
 def run_listener(
     template: Path, key: Path, root: Path, engine: Engine, raws: list[bytes], conns: int
 ) -> float:
-    instance = fresh_instance(template, key, root, engine, f"run{conns}")
+    instance = fresh_instance(template, key, root, engine, f"run{conns}_{secrets.token_hex(3)}")
     listener = Listener(instance.data, instance.env)
     try:
         report = send_messages(raws, "127.0.0.1", listener.port, connections=conns)
