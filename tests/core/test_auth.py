@@ -157,6 +157,33 @@ def test_idle_session_is_closed_after_the_timeout(client: Client, frozen: Frozen
     assert Action.SESSION_IDLE_EXPIRED.value in _actions()
 
 
+def test_page_views_save_the_last_activity_at_most_every_half_minute(
+    client: Client, frozen: FrozenClock
+) -> None:
+    """A page read must not write the session each time (a synced commit per page)."""
+    from django.contrib.sessions.models import Session
+
+    make_user("ide")
+    _login(client, "ide")
+    client.get("/")
+    key = client.session.session_key
+
+    def stored() -> str:
+        return Session.objects.get(session_key=key).session_data
+
+    before = stored()
+    frozen.advance(dt.timedelta(seconds=10))
+    assert client.get("/").status_code == 200
+    assert stored() == before
+    frozen.advance(dt.timedelta(seconds=25))
+    assert client.get("/").status_code == 200
+    assert stored() != before
+    # Active every 20 s for 20 minutes: never logged out, whatever was skipped.
+    for _ in range(60):
+        frozen.advance(dt.timedelta(seconds=20))
+        assert client.get("/").status_code == 200
+
+
 def test_lock_button_ends_the_session(client: Client) -> None:
     make_user("ide")
     _login(client, "ide")

@@ -34,6 +34,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 SESSION_LAST_SEEN = "autarcie_last_seen"
+# The last activity is saved when it has moved by this much: a session may close this much
+# before the idle timeout, never after.
+LAST_SEEN_STEP_SECONDS = 30
 SESSION_SECOND_FACTOR_OK = "autarcie_second_factor_ok"
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -73,7 +76,10 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("Session fermée après une période d'inactivité."))
                 return redirect(reverse("core:login"))
-            request.session[SESSION_LAST_SEEN] = now
+            if last_seen is None or now - float(last_seen) >= LAST_SEEN_STEP_SECONDS:
+                # Not on every page: each change of the session is a write and a synced
+                # commit, queued behind every other writer of the instance.
+                request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 
 
