@@ -108,11 +108,10 @@ def throwaway_cluster() -> Iterator[Cluster]:
         check=True,
         capture_output=True,
     )
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=on"
+    start = ["-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=on", "start"]
     subprocess.run(
         _as_postgres(
-            [str(binaries / "pg_ctl"), "-D", str(data), "-l", str(root / "log")]
-            + ["-w", "-o", options, "start"]
+            [str(binaries / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", *start]
         ),
         check=True,
         capture_output=True,
