@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from autarcie.core.env import (
     env_bool,
     env_choice,
@@ -206,6 +208,12 @@ CRISIS_SMS_ADAPTER = env_choice("AUTARCIE_SMS_ADAPTER", "none", ["none", "gsm", 
 CRISIS_SMS_SPOOL_DIR = env_path("AUTARCIE_SMS_SPOOL_DIR", "/var/spool/sms")
 CRISIS_SMS_HTTP_URL = env_str("AUTARCIE_SMS_HTTP_URL", "")
 CRISIS_PUBLIC_URL = env_str("AUTARCIE_PUBLIC_URL", "")
+CRISIS_SMS_POLL_SECONDS = env_int("AUTARCIE_SMS_POLL_SECONDS", 15, minimum=1, maximum=3600)
+# The HTTP gateway's inbound webhook is off until a shared secret is set (16 characters or more).
+CRISIS_SMS_WEBHOOK_SECRET = env_str("AUTARCIE_SMS_WEBHOOK_SECRET", "")
+if CRISIS_SMS_WEBHOOK_SECRET and len(CRISIS_SMS_WEBHOOK_SECRET) < 16:
+    raise ImproperlyConfigured("AUTARCIE_SMS_WEBHOOK_SECRET must hold at least 16 characters")
+CRISIS_SMS_WEBHOOK_PER_MINUTE = env_int("AUTARCIE_SMS_WEBHOOK_PER_MINUTE", 120, minimum=1)
 
 # Paper kits (see docs/kits.md).
 KITS_DIR = env_path("AUTARCIE_KITS_DIR", str(DATA_DIR / "kits"))

@@ -13,11 +13,19 @@ from autarcie.core.clock import FrozenClock
 from autarcie.core.middleware import SESSION_SECOND_FACTOR_OK
 from autarcie.core.models import User
 from autarcie.core.roles import Role
-from autarcie.crisis import actions
+from autarcie.crisis import actions, queries
 from autarcie.crisis.models import Crisis, CrisisKind, Nis2Status
 from tests.factories import make_user
 
 START = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_dashboards() -> Iterator[None]:
+    # Each test rolls its database back: a dashboard kept by the previous one must not match.
+    queries.forget_dashboards()
+    yield
+    queries.forget_dashboards()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,12 +19,15 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from autarcie.core.errors import AccessDenied
-from autarcie.core.models import User
-from autarcie.crisis import alert_actions, sms
+from autarcie.core.models import JournalEntry, User
+from autarcie.core.roles import Role
+from autarcie.crisis import alert_actions, inbound, sms
 from autarcie.crisis.actions import CrisisError
 from autarcie.crisis.models import Answer, Crisis, Delivery, MessageTemplate
+from tests.core.test_cli import instance, run  # noqa: F401 (the fixture)
 from tests.crisis.conftest import logged_in
 from tests.crisis.gateway import Gateway, gateway_fixture  # noqa: F401 (the fixture)
+from tests.factories import make_user
 
 DIRECTORY = (
     "name,organisation,function,kind,groups,unit,on_call,phone,email,username\n"
@@ -117,7 +121,7 @@ def test_gsm_alert_is_sent_through_the_spool_and_acknowledged_by_reply(
         modem_thread.start()
         modem_thread.join()
         assert alert_actions.refresh_sms_status(alert=alert) == 2
-        assert alert_actions.poll_replies() == {"matched": 2, "unmatched": 0}
+        assert inbound.poll_replies() == {"matched": 2, "unmatched": 0}
     answers = {
         r.contact.name: (r.answer, r.eta_minutes, r.sms_status) for r in alert.recipients.all()
     }
@@ -165,7 +169,7 @@ def test_http_gateway_sends_and_relays_replies(
     )
     gateway.incoming.append({"id": "r1", "from": "+33611223344", "text": "1 30"})
     gateway.incoming.append({"id": "r2", "from": "+33699999999", "text": "1"})
-    assert alert_actions.poll_replies() == {"matched": 1, "unmatched": 1}
+    assert inbound.poll_replies() == {"matched": 1, "unmatched": 1}
     assert alert.recipients.get().eta_minutes == 30
 
 
@@ -215,3 +219,43 @@ def test_sms_reply_parsing_and_phone_matching() -> None:
     assert sms.parse_answer("oui") is None
     assert sms.same_phone("+33 6 11 22 33 44", "0611223344")
     assert not sms.same_phone("0611223344", "0611223345")
+
+
+def _pdf_text(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "annuaire.pdf"
+    path.write_bytes(data)
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_directory_prints_as_a_dated_pdf_from_the_page_and_the_command(
+    directory: None, member: User, tmp_path: Path
+) -> None:
+    page = logged_in(member).get(reverse("crisis:directory_pdf"))
+    assert page.status_code == 200 and page["Content-Type"] == "application/pdf"
+    text = _pdf_text(page.content, tmp_path)
+    assert "Annuaire de crise" in text and "données au " in text
+    assert "Alice Martin" in text and "06 11 22 33 44" in text
+    assert "Personnel (2)" in text and "Partenaires (1)" in text
+    assert "ARS astreinte" in text
+    printed = JournalEntry.objects.filter(action="crisis.exported", target_type="directory")
+    assert [e.details["contacts"] for e in printed] == [3]
+
+
+def test_directory_command_prints_without_a_server(
+    instance: tuple[Path, dict[str, str]],  # noqa: F811 (the fixture)
+    tmp_path: Path,
+) -> None:
+    data, env = instance
+    out = tmp_path / "annuaire-cli.pdf"
+    done = run("crisis", "directory", "--data-dir", str(data), "--out", str(out), env=env)
+    assert done.returncode == 0, done.stderr
+    text = _pdf_text(out.read_bytes(), tmp_path)
+    assert "Annuaire de crise" in text and "annuaire jamais importé" in text
+
+
+def test_care_roles_cannot_print_the_directory(directory: None) -> None:
+    nurse = make_user("ide", Role.NURSE, all_units=True)
+    assert logged_in(nurse).get(reverse("crisis:directory_pdf")).status_code == 403

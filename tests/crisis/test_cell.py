@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from autarcie.core.clock import FrozenClock
@@ -109,14 +112,16 @@ def test_overdue_task_shows_on_the_dashboard(
         due_at=START + dt.timedelta(hours=2),
     )
     client = logged_in(member)
-    assert list(client.get(reverse("crisis:dashboard", args=[crisis.pk])).context["overdue"]) == []
+    url = reverse("crisis:dashboard", args=[crisis.pk])
+    assert client.get(url).context["board"].overdue == []
     frozen.advance(dt.timedelta(hours=3))
     client = logged_in(member)  # the idle timeout closed the first session
-    assert list(client.get(reverse("crisis:dashboard", args=[crisis.pk])).context["overdue"]) == [
-        task
-    ]
+    board = client.get(url).context["board"]
+    assert [t["title"] for t in board.overdue] == [task.title]
+    assert (board.overdue_count, board.open_tasks) == (1, 1)
     actions.set_task_status(actor=member, task=task, status=TaskStatus.DONE)
-    assert list(client.get(reverse("crisis:dashboard", args=[crisis.pk])).context["overdue"]) == []
+    board = client.get(url).context["board"]
+    assert (board.overdue, board.overdue_count, board.open_tasks) == ([], 0, 0)
 
 
 def test_cnil_clock_counts_down_and_turns_late(
@@ -125,7 +130,7 @@ def test_cnil_clock_counts_down_and_turns_late(
     client = logged_in(member)
     view = next(
         v
-        for v in client.get(reverse("crisis:dashboard", args=[crisis.pk])).context["clocks"]
+        for v in client.get(reverse("crisis:dashboard", args=[crisis.pk])).context["board"].clocks
         if v.clock.code == "cnil"
     )
     assert view.countdown == "dans 2 j 23 h 00" and not view.late
@@ -133,7 +138,7 @@ def test_cnil_clock_counts_down_and_turns_late(
     client = logged_in(member)
     view = next(
         v
-        for v in client.get(reverse("crisis:dashboard", args=[crisis.pk])).context["clocks"]
+        for v in client.get(reverse("crisis:dashboard", args=[crisis.pk])).context["board"].clocks
         if v.clock.code == "cnil"
     )
     assert view.late and view.countdown == "dépassé de 1 h 00"
@@ -219,3 +224,49 @@ def test_log_exports_are_marked_exercise_and_journaled(exercise: Crisis, member:
     pdf = client.get(reverse("crisis:log_pdf", args=[exercise.pk])).content
     assert pdf.startswith(b"%PDF")
     assert _actions().count("crisis.exported") == 2
+
+
+def _dashboard_queries(client: Client, crisis: Crisis) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("crisis:dashboard", args=[crisis.pk]))
+    assert page.status_code == 200
+    return len(captured.captured_queries), page.content.decode()
+
+
+def test_dashboard_query_count_does_not_grow_with_the_crisis(
+    crisis: Crisis, member: User, frozen: FrozenClock
+) -> None:
+    client = logged_in(member)
+    before, _ = _dashboard_queries(client, crisis)
+    for n in range(30):
+        entry = actions.log(actor=member, crisis=crisis, category=Category.DECISION, text=f"d{n}")
+        actions.create_task(
+            actor=member,
+            crisis=crisis,
+            title=f"tâche {n}",
+            owner=member,
+            decision=entry,
+            due_at=START - dt.timedelta(minutes=n + 1),
+        )
+    after, html = _dashboard_queries(client, crisis)
+    assert after == before
+    assert "30 tâche(s) ouverte(s), 30 en retard." in html
+    assert html.count('class="overdue"') == 15  # the first 15, counted in full above
+    assert "[Décision] d29 — membre" in html
+
+
+def test_dashboard_follows_each_change_at_once_and_the_time_by_the_minute(
+    crisis: Crisis, member: User, frozen: FrozenClock
+) -> None:
+    client = logged_in(member)
+    url = reverse("crisis:dashboard", args=[crisis.pk])
+    actions.create_task(
+        actor=member, crisis=crisis, title="Appeler l'ARS", due_at=START + dt.timedelta(seconds=90)
+    )
+    assert client.get(url).context["board"].overdue_count == 0
+    actions.log(actor=member, crisis=crisis, category=Category.FACT, text="Serveur isolé")
+    assert "Serveur isolé" in client.get(url).content.decode()  # same minute, new journal head
+    frozen.advance(dt.timedelta(minutes=2))  # nothing written: only the time moved
+    page = client.get(url)
+    assert page.context["board"].overdue_count == 1
+    assert "Tableau arrêté à 16:02" in page.content.decode()  # 15:02 UTC in Paris

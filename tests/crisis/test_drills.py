@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from autarcie.core.clock import FrozenClock
 from autarcie.core.errors import AccessDenied
-from autarcie.core.models import User
+from autarcie.core.models import JournalEntry, User
+from autarcie.core.roles import Role
 from autarcie.crisis import actions as crisis_actions
 from autarcie.crisis.models import Category, Crisis
 from autarcie.drills import actions
-from autarcie.drills.models import Scenario
+from autarcie.drills.actions import DrillError, LessonText, save_lesson
+from autarcie.drills.models import LessonStatus, Scenario
 from autarcie.drills.report import gather
 from tests.crisis.conftest import logged_in
+from tests.factories import make_user
 
 
 def test_shipped_scenario_is_well_formed() -> None:
@@ -88,3 +93,77 @@ def test_run_page_installs_and_starts_the_shipped_scenario(
     assert Scenario.objects.count() == 1
     page = client.get(reverse("drills:run", args=[exercise.pk]))
     assert len(page.context["rows"]) == 9 and page.context["rows"][0]["played"]
+
+
+def _lesson(**overrides: object) -> LessonText:
+    values: dict[str, object] = {
+        "happened": "Annuaire papier daté de 2023",
+        "lesson": "L'annuaire imprimé doit suivre les mouvements de personnel",
+        "action": "Imprimer l'annuaire chaque mois",
+        "owner": "Secrétariat de direction",
+        "due_on": dt.date(2026, 12, 31),
+    }
+    values.update(overrides)
+    return LessonText(**values)  # type: ignore[arg-type]
+
+
+def test_lessons_are_recorded_edited_journaled_and_printed_in_the_retex(
+    crisis: Crisis, member: User, tmp_path: Path
+) -> None:
+    client = logged_in(member)
+    url = reverse("drills:lessons", args=[crisis.pk])
+    form = {
+        "happened": "Courriel coupé : convocations impossibles",
+        "lesson": "Les SMS par modem GSM ont fonctionné",
+        "action": "Tester le modem chaque trimestre",
+        "owner": "DSI",
+        "due_on": "2027-03-31",
+        "status": "open",
+    }
+    assert client.post(url, form).status_code == 302
+    lesson = crisis.lessons.get()
+    edit = reverse("drills:lesson", args=[crisis.pk, lesson.pk])
+    assert client.get(edit).context["form"].initial["owner"] == "DSI"
+    assert client.post(edit, {**form, "status": "in_progress", "owner": "RSSI"}).status_code == 302
+    lesson.refresh_from_db()
+    assert (lesson.status, lesson.owner) == (LessonStatus.IN_PROGRESS, "RSSI")
+    saved = JournalEntry.objects.filter(action="crisis.lesson_saved").order_by("seq")
+    assert [e.details["changed"] for e in saved][1] == ["owner", "status"]
+    assert "Tester le modem chaque trimestre" in client.get(url).content.decode()
+    response = client.post(reverse("drills:retex", args=[crisis.pk]), {"lessons": ""})
+    path = tmp_path / "retex.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Enseignements et plan d" in text
+    assert "Tester le modem" in text and "31/03/2027" in text and "En cours" in text
+    assert "(à compléter par la cellule)" not in text
+
+
+def test_a_lesson_needs_what_happened_and_the_lesson(crisis: Crisis, member: User) -> None:
+    with pytest.raises(DrillError, match="enseignement"):
+        save_lesson(actor=member, crisis=crisis, text=_lesson(lesson="  "))
+    page = logged_in(member).post(
+        reverse("drills:lessons", args=[crisis.pk]), {"happened": "x", "status": "open"}
+    )
+    assert page.status_code == 200 and not crisis.lessons.exists()
+
+
+def test_care_roles_cannot_see_or_write_lessons(crisis: Crisis, member: User) -> None:
+    lesson = save_lesson(actor=member, crisis=crisis, text=_lesson())
+    nurse = make_user("ide", Role.NURSE, all_units=True)
+    with pytest.raises(AccessDenied):
+        save_lesson(actor=nurse, crisis=crisis, text=_lesson(), lesson=lesson)
+    url = reverse("drills:lesson", args=[crisis.pk, lesson.pk])
+    assert logged_in(nurse).get(url).status_code == 403
+
+
+def test_a_lesson_cannot_be_edited_through_another_crisis(
+    crisis: Crisis, exercise: Crisis, member: User
+) -> None:
+    lesson = save_lesson(actor=member, crisis=crisis, text=_lesson())
+    url = reverse("drills:lesson", args=[exercise.pk, lesson.pk])
+    assert logged_in(member).get(url).status_code == 404
+    with pytest.raises(DrillError):
+        save_lesson(actor=member, crisis=exercise, text=_lesson(), lesson=lesson)

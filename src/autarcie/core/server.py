@@ -151,6 +151,12 @@ def serve(
         ],
         stdin=subprocess.PIPE,
     )
+    # Crisis cell: SMS replies and clock reminders, one scheduler per instance.
+    crisis_cli = ["crisis", "inbox", "--stop-with-parent", "--data-dir", str(data_dir)]
+    crisis = subprocess.Popen(  # noqa: F841, S603 (our own CLI; its stdin pipe must live)
+        [sys.executable, "-m", "autarcie.cli", *crisis_cli],
+        stdin=subprocess.PIPE,
+    )
     if hl7_port is None:
         _Gunicorn(options).run()
         return 0

@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import secrets
 import string
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -18,9 +20,9 @@ from django.db.models import Q, QuerySet
 from autarcie.core import clock
 from autarcie.core.errors import AccessDenied
 from autarcie.core.journal import Action, Actor, record
-from autarcie.core.models import User
+from autarcie.core.models import JournalEntry, User
 from autarcie.core.roles import Role
-from autarcie.crisis import mail, sms
+from autarcie.crisis import mail, pdf, sms
 from autarcie.crisis.actions import CELL_ROLES, CrisisError, _open
 from autarcie.crisis.models import (
     Alert,
@@ -103,6 +105,31 @@ def import_contacts(*, actor: User, text: str) -> int:
     return count
 
 
+def directory_data_at() -> dt.datetime | None:
+    """When the directory was last imported: the date its printout must show."""
+    last = (
+        JournalEntry.objects.filter(action=Action.CRISIS_CONTACTS_IMPORTED)
+        .order_by("-seq")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return last
+
+
+def directory_pdf(*, actor: Actor) -> bytes:
+    """The printable call directory; each printout is journaled (it carries phone numbers)."""
+    contacts = list(Contact.objects.all())
+    data = pdf.directory_pdf(contacts, settings.HOSPITAL_NAME, directory_data_at(), clock.now())
+    with transaction.atomic():
+        record(
+            Action.CRISIS_EXPORTED,
+            actor=actor,
+            target_type="directory",
+            details={"what": "directory.pdf", "contacts": len(contacts)},
+        )
+    return data
+
+
 def target_choices() -> list[tuple[str, str]]:
     groups = sorted(
         {g for gs in Contact.objects.values_list("groups", flat=True) for g in gs.split(";") if g}
@@ -140,6 +167,20 @@ def compose(crisis: Crisis, text: str) -> str:
     return f"EXERCICE — {text}" if crisis.is_exercise else text
 
 
+def new_reply_code() -> str:
+    """A code no alert of an open crisis holds (1,800 possible; a cell sends a few dozen)."""
+    taken = set(
+        Alert.objects.filter(crisis__closed_at__isnull=True)
+        .exclude(reply_code="")
+        .values_list("reply_code", flat=True)
+    )
+    free = [f"{c}{n:02d}" for c in sms.CODE_LETTERS for n in range(100)]
+    free = [code for code in free if code not in taken]
+    if not free:
+        raise CrisisError("plus aucun code de réponse libre : clôturez les crises terminées")
+    return secrets.choice(free)
+
+
 def create_alert(
     *, actor: User, crisis: Crisis, target: str, text: str, by_sms: bool, by_email: bool
 ) -> Alert:
@@ -153,6 +194,7 @@ def create_alert(
         locked = _open(crisis)
         alert = Alert.objects.create(
             crisis=locked,
+            reply_code=new_reply_code(),
             target=target,
             text=compose(locked, text.strip()),
             by_sms=by_sms,
@@ -178,6 +220,7 @@ def create_alert(
                 "crisis": locked.pk,
                 "target": target,
                 "recipients": len(contacts),
+                "reply_code": alert.reply_code,
                 "sms": by_sms,
                 "email": by_email,
             },
@@ -191,9 +234,10 @@ def ack_token(recipient: Recipient) -> str:
 
 def _message(alert: Alert, recipient: Recipient, base_url: str) -> str:
     link = f"{base_url.rstrip('/')}/crise/reponse/{ack_token(recipient)}/" if base_url else ""
+    code = f"{alert.reply_code} " if alert.reply_code else ""
     return (
-        f"{alert.text}\nRépondez 1 = disponible (ex. « 1 20 » : arrivée dans 20 min), "
-        f"2 = indisponible.{' ' + link if link else ''}"
+        f"{alert.text}\nRépondez « {code}1 » = disponible (« {code}1 20 » : arrivée dans "
+        f"20 min), « {code}2 » = indisponible.{' ' + link if link else ''}"
     )
 
 
@@ -280,32 +324,6 @@ def _answer(
         },
     )
     return recipient
-
-
-def poll_replies(
-    *, actor: Actor = "system:crisis-sms", adapter: sms.SmsAdapter | None = None
-) -> dict[str, int]:
-    """Match SMS replies to the latest unanswered alert of the same phone in an open crisis."""
-    adapter = adapter if adapter is not None else sms.gateway()
-    if adapter is None:
-        return {"matched": 0, "unmatched": 0}
-    matched = unmatched = 0
-    for reply in adapter.replies():
-        parsed = sms.parse_answer(reply.text)
-        with transaction.atomic():
-            candidates = (
-                Recipient.objects.select_for_update()
-                .filter(answer="", alert__crisis__closed_at__isnull=True)
-                .exclude(phone="")
-                .order_by("-alert__created_at")
-            )
-            target = next((r for r in candidates if sms.same_phone(r.phone, reply.sender)), None)
-            if parsed is None or target is None:
-                unmatched += 1
-                continue
-            _answer(target, parsed[0], parsed[1], "sms", actor)
-            matched += 1
-    return {"matched": matched, "unmatched": unmatched}
 
 
 def recipient_for_token(token: str) -> Recipient:

@@ -5,19 +5,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from autarcie.core import clock
 from autarcie.core.access import role_required
 from autarcie.core.errors import AutarcieError
 from autarcie.core.roles import Role
-from autarcie.crisis import alert_actions
+from autarcie.crisis import alert_actions, inbound, sms, webhook
 from autarcie.crisis.actions import CELL_ROLES
 from autarcie.crisis.alert_actions import ALERT_ROLES
 from autarcie.crisis.forms import AckForm, AlertForm, TemplateForm, UploadForm
 from autarcie.crisis.gate import cell_crisis, cell_user
-from autarcie.crisis.models import Alert, Answer, Contact, MessageTemplate
+from autarcie.crisis.models import Alert, Answer, Contact, InboundSms, MessageTemplate
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -54,6 +56,14 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*CELL_ROLES)
+def directory_pdf(request: HttpRequest) -> HttpResponse:
+    user = cell_user(request)
+    response = HttpResponse(alert_actions.directory_pdf(actor=user), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="annuaire-de-crise.pdf"'
+    return response
+
+
+@role_required(*CELL_ROLES)
 def alerts(request: HttpRequest, crisis_id: int) -> HttpResponse:
     user, crisis = cell_crisis(request, crisis_id)
     form = AlertForm(request.POST or None, targets=alert_actions.target_choices())
@@ -81,10 +91,17 @@ def alerts(request: HttpRequest, crisis_id: int) -> HttpResponse:
             alert_actions.dispatch(actor=user, alert=alert, base_url=_base_url(request))
             return redirect("crisis:alert", crisis_id=crisis.pk, alert_id=alert.pk)
     approved = MessageTemplate.objects.filter(approved_at__isnull=False)
+    replies = InboundSms.objects.select_related("recipient__alert", "recipient__contact")[:30]
     return render(
         request,
         "crisis/alerts.html",
-        {"crisis": crisis, "form": form, "alerts": crisis.alerts.all(), "templates": approved},
+        {
+            "crisis": crisis,
+            "form": form,
+            "alerts": crisis.alerts.all(),
+            "templates": approved,
+            "replies": replies,
+        },
     )
 
 
@@ -116,7 +133,7 @@ def alert_detail(request: HttpRequest, crisis_id: int, alert_id: int) -> HttpRes
 def poll(request: HttpRequest, crisis_id: int) -> HttpResponse:
     _, crisis = cell_crisis(request, crisis_id)
     try:
-        result = alert_actions.poll_replies()
+        result = inbound.poll_replies()
     except (OSError, ValueError) as exc:
         messages.error(
             request, f"Passerelle SMS injoignable : {exc}. Réessayez ; rien n'a été perdu."
@@ -185,3 +202,38 @@ def ack(request: HttpRequest, token: str) -> HttpResponse:
             "used": recipient.token_used or bool(recipient.answer),
         },
     )
+
+
+@csrf_exempt  # the only exempt view: a gateway has no session; the HMAC signature stands in
+@require_POST
+def sms_webhook(request: HttpRequest) -> HttpResponse:
+    """Public, no login: the shared-secret signature is the access check."""
+    secret = settings.CRISIS_SMS_WEBHOOK_SECRET
+    if not secret:
+        return JsonResponse({"error": "webhook not configured"}, status=404)
+    address = request.META.get("REMOTE_ADDR", "")
+    allowed, first_refusal = webhook.allow(address, settings.CRISIS_SMS_WEBHOOK_PER_MINUTE)
+    if not allowed:
+        if first_refusal:  # one journal entry per flooded minute, not one per request
+            webhook.reject(address=address, reason="rate limit")
+        return JsonResponse({"error": "too many requests"}, status=429)
+    problem = webhook.check_signature(
+        secret,
+        request.headers.get(webhook.TIMESTAMP_HEADER, ""),
+        request.headers.get(webhook.SIGNATURE_HEADER, ""),
+        request.body,
+        clock.now(),
+    )
+    if problem:
+        webhook.reject(address=address, reason=problem)
+        return JsonResponse({"error": problem}, status=401)
+    message = webhook.parse_body(request.body)
+    if isinstance(message, str):
+        webhook.reject(address=address, reason=message)
+        return JsonResponse({"error": message}, status=400)
+    received = inbound.receive(
+        actor=webhook.WEBHOOK_ACTOR,
+        channel="http",
+        reply=sms.Reply(message.sender, message.text, message.ref),
+    )
+    return JsonResponse({"outcome": received.inbound.outcome, "duplicate": received.duplicate})

@@ -27,6 +27,18 @@ def register(sub: Any, add_data_dir: AddDataDir) -> None:
     remind = csub.add_parser("remind", help="remind owners of legal clocks due within 6 hours")
     add_data_dir(remind)
     remind.set_defaults(handler=cmd_remind)
+    directory = csub.add_parser("directory", help="print the staff call directory as a PDF")
+    add_data_dir(directory)
+    directory.add_argument("--out", type=Path, required=True, help="PDF file to write")
+    directory.set_defaults(handler=cmd_directory)
+    inbox = csub.add_parser(
+        "inbox", help="collect SMS replies and send clock reminders until stopped (in serve)"
+    )
+    add_data_dir(inbox)
+    inbox.add_argument(
+        "--stop-with-parent", action="store_true", help="stop when standard input closes"
+    )
+    inbox.set_defaults(handler=cmd_inbox)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -79,9 +91,9 @@ def cmd_poll(args: argparse.Namespace) -> int:
     from autarcie.core.commands import _resolve_data_dir
 
     setup_django(_resolve_data_dir(args))
-    from autarcie.crisis import alert_actions
+    from autarcie.crisis import inbound
 
-    result = alert_actions.poll_replies()
+    result = inbound.poll_replies()
     print(f"{result['matched']} replies recorded, {result['unmatched']} not matched")
     return 0
 
@@ -94,4 +106,27 @@ def cmd_remind(args: argparse.Namespace) -> int:
     from autarcie.crisis import alert_actions
 
     print(f"{alert_actions.send_clock_reminders()} reminder(s) sent")
+    return 0
+
+
+def cmd_inbox(args: argparse.Namespace) -> int:
+    from autarcie.cli import setup_django
+    from autarcie.core.commands import _resolve_data_dir
+
+    setup_django(_resolve_data_dir(args))
+    from autarcie.crisis import inbox
+
+    inbox.serve_inbox(stop_with_parent=args.stop_with_parent)
+    return 0
+
+
+def cmd_directory(args: argparse.Namespace) -> int:
+    from autarcie.cli import setup_django
+    from autarcie.core.commands import _resolve_data_dir
+
+    setup_django(_resolve_data_dir(args))
+    from autarcie.crisis import alert_actions
+
+    args.out.write_bytes(alert_actions.directory_pdf(actor="system:cli"))
+    print(f"call directory written to {args.out}")
     return 0

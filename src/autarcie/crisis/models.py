@@ -91,6 +91,10 @@ class LogEntry(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["crisis", "number"], name="one_log_number")
         ]
+        # The dashboard's latest entries.
+        indexes: ClassVar = [
+            models.Index(fields=["crisis", "-written_at"], name="crisis_log_recent")
+        ]
 
     def __str__(self) -> str:
         return f"{self.crisis_id}#{self.number}"
@@ -132,6 +136,10 @@ class Task(models.Model):
 
     class Meta:
         ordering: ClassVar = ["priority", "due_at", "pk"]
+        # The dashboard's open and overdue tasks.
+        indexes: ClassVar = [
+            models.Index(fields=["crisis", "status", "due_at"], name="crisis_task_open_due")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -257,6 +265,8 @@ class MessageTemplate(models.Model):
 class Alert(models.Model):
     crisis = models.ForeignKey(Crisis, on_delete=models.PROTECT, related_name="alerts")
     target = models.CharField(max_length=200)  # "tous", "groupe:<g>", "unite:<code>", "astreinte"
+    # Written first in an SMS reply ("K47 1 20") so a reply reaches the alert it answers.
+    reply_code = models.CharField(max_length=8, blank=True, db_index=True)
     text = models.TextField()  # as sent, with the EXERCICE prefix when it applies
     by_sms = models.BooleanField(default=True)
     by_email = models.BooleanField(default=True)
@@ -265,6 +275,9 @@ class Alert(models.Model):
 
     class Meta:
         ordering: ClassVar = ["-created_at"]
+        indexes: ClassVar = [
+            models.Index(fields=["crisis", "-created_at"], name="crisis_alert_recent")
+        ]
 
     def __str__(self) -> str:
         return f"alert {self.pk}"
@@ -303,6 +316,49 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert_id}:{self.contact_id}"
+
+
+class InboundOutcome(models.TextChoices):
+    MATCHED = "matched", _("Réponse enregistrée")
+    UNMATCHED = "unmatched", _("Aucune alerte correspondante")
+    UNPARSED = "unparsed", _("Réponse non comprise")
+    ALREADY = "already", _("Déjà répondu")
+
+
+class InboundSms(models.Model):
+    """Every SMS received, matched or not, kept as it came (a person can still read it)."""
+
+    channel = models.CharField(max_length=10)  # "gsm" (smstools spool) or "http" (gateway)
+    ref = models.CharField(max_length=200)  # spool file name or the gateway's message id
+    sender = models.CharField(max_length=40)
+    text = models.CharField(max_length=480)
+    received_at = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=InboundOutcome.choices)
+    recipient = models.ForeignKey(
+        Recipient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["-received_at", "-pk"]
+        # The same message read twice (a replayed webhook, a spool file re-read after a crash)
+        # is recorded once.
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["channel", "ref"], name="one_inbound_sms")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.ref}"
+
+
+class WebhookWindow(models.Model):
+    """Requests to the inbound SMS webhook per address in the current minute."""
+
+    address = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.address
 
 
 class ItemStage(models.TextChoices):

@@ -7,6 +7,7 @@ gateway. Both answer the same three questions: send, what became of a message, r
 The HTTP gateway contract (documented in docs/crisis.md): ``POST <url>/send`` with JSON
 ``{"to", "text"}`` answers ``{"id", "status"}``; ``GET <url>/status/<id>`` answers
 ``{"status"}``; ``GET <url>/incoming`` answers and consumes ``[{"id", "from", "text"}]``.
+A gateway may instead push each reply to Autarcie's signed webhook (``webhook.py``).
 """
 
 from __future__ import annotations
@@ -38,12 +39,16 @@ class Sent:
 class Reply:
     sender: str
     text: str
+    ref: str = ""  # the spool file name or the gateway's message id: one record per message
 
 
 class SmsAdapter(Protocol):
+    channel: str
+
     def send(self, to: str, text: str) -> Sent: ...
     def status(self, ref: str) -> str: ...
     def replies(self) -> list[Reply]: ...
+    def acknowledge(self, ref: str) -> None: ...
 
 
 def same_phone(a: str, b: str) -> bool:
@@ -63,6 +68,8 @@ def international(phone: str) -> str:
 class GsmSpool:
     """smstools: a file in ``outgoing/`` is sent, then moved to ``sent/`` or ``failed/``;
     a received message appears as a file in ``incoming/``."""
+
+    channel = "gsm"
 
     def __init__(self, spool: Path) -> None:
         self.spool = spool
@@ -87,33 +94,41 @@ class GsmSpool:
         return "queued"
 
     def replies(self) -> list[Reply]:
-        incoming, done = self.spool / "incoming", self.spool / "autarcie-read"
+        """The files waiting in ``incoming/``; each stays there until ``acknowledge``."""
+        incoming = self.spool / "incoming"
         if not incoming.is_dir():
             return []
-        done.mkdir(exist_ok=True)
         found = []
         for path in sorted(incoming.iterdir()):
             if not path.is_file() or path.name.startswith("."):
                 continue
-            reply = parse_smstools_file(path.read_text(encoding="utf-8", errors="replace"))
-            # Kept, not deleted: a reply we failed to match can still be read by a person.
-            os.replace(path, done / path.name)
-            if reply is not None:
-                found.append(reply)
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found.append(parse_smstools_file(text, path.name) or Reply("", text.strip(), path.name))
         return found
 
+    def acknowledge(self, ref: str) -> None:
+        """Called once the reply is committed. Moved aside, never deleted: a reply nobody
+        could match can still be read by a person."""
+        done = self.spool / "autarcie-read"
+        done.mkdir(exist_ok=True)
+        source = self.spool / "incoming" / Path(ref).name
+        if source.exists():
+            os.replace(source, done / source.name)
 
-def parse_smstools_file(text: str) -> Reply | None:
+
+def parse_smstools_file(text: str, ref: str = "") -> Reply | None:
     head, _, body = text.partition("\n\n")
     sender = ""
     for line in head.splitlines():
         key, _, value = line.partition(":")
         if key.strip().lower() == "from":
             sender = value.strip()
-    return Reply(sender, body.strip()) if sender else None
+    return Reply(sender, body.strip(), ref) if sender else None
 
 
 class HttpGateway:
+    channel = "http"
+
     def __init__(self, url: str) -> None:
         if not url.startswith(("http://", "https://")):
             raise ConfigurationError("AUTARCIE_SMS_HTTP_URL must be an http(s) URL")
@@ -142,7 +157,13 @@ class HttpGateway:
 
     def replies(self) -> list[Reply]:
         answer = self._call("/incoming")
-        return [Reply(str(r.get("from", "")), str(r.get("text", ""))) for r in answer]
+        return [
+            Reply(str(r.get("from", "")), str(r.get("text", "")), str(r.get("id", "")))
+            for r in answer
+        ]
+
+    def acknowledge(self, ref: str) -> None:
+        """Nothing to do: the gateway hands each reply out once."""
 
 
 def gateway() -> SmsAdapter | None:
@@ -154,11 +175,34 @@ def gateway() -> SmsAdapter | None:
     return None
 
 
-def parse_answer(text: str) -> tuple[str, int | None] | None:
-    """ "1" or "1 20" (available, arriving in 20 min), "2" (unavailable); else None."""
-    match = re.fullmatch(r"\s*([12])(?:\s+(\d{1,4}))?\s*(?:min\w*)?\s*", text)
+# Reply codes: a letter that cannot be misread (no B/8, G/6, I/1, L, O/0, Q, S/5, Z/2) and
+# two digits.
+CODE_LETTERS = "ACDEFHJKMNPRTUVWXY"
+_REPLY = re.compile(
+    r"\s*(?:(?P<code>[A-Za-z]\d{2})\s*[-:.,]?\s*)?(?P<answer>[12])"
+    r"(?:\s+(?P<eta>\d{1,4}))?\s*(?:min\w*)?\s*"
+)
+
+
+@dataclass(frozen=True)
+class ParsedReply:
+    code: str  # upper case; "" when the person wrote no code
+    answer: str  # "available" or "unavailable"
+    eta: int | None
+
+
+def parse_reply(text: str) -> ParsedReply | None:
+    """ "K47 1 20" (alert K47: available, arriving in 20 min), "K47 2", or without the code
+    "1", "1 20", "2"; else None."""
+    match = _REPLY.fullmatch(text)
     if match is None:
         return None
-    answer = "available" if match.group(1) == "1" else "unavailable"
-    eta = int(match.group(2)) if match.group(2) and answer == "available" else None
-    return answer, eta
+    answer = "available" if match.group("answer") == "1" else "unavailable"
+    eta = int(match.group("eta")) if match.group("eta") and answer == "available" else None
+    return ParsedReply((match.group("code") or "").upper(), answer, eta)
+
+
+def parse_answer(text: str) -> tuple[str, int | None] | None:
+    """The answer of a reply without its code (see ``parse_reply``)."""
+    parsed = parse_reply(text)
+    return (parsed.answer, parsed.eta) if parsed else None

@@ -25,9 +25,11 @@ urlpatterns = [
     path("<int:crisis_id>/plan/effort/", plan_views.effort, name="effort"),
     path("<int:crisis_id>/plan/avancement.svg", plan_views.burndown, name="burndown"),
     path("annuaire/", alert_views.directory, name="directory"),
+    path("annuaire.pdf", alert_views.directory_pdf, name="directory_pdf"),
     path("<int:crisis_id>/alertes/", alert_views.alerts, name="alerts"),
     path("<int:crisis_id>/alertes/<int:alert_id>/", alert_views.alert_detail, name="alert"),
     path("<int:crisis_id>/alertes/releve/", alert_views.poll, name="poll"),
     path("modeles/", alert_views.templates, name="templates"),
     path("reponse/<str:token>/", alert_views.ack, name="ack"),
+    path("sms/entrant/", alert_views.sms_webhook, name="sms_webhook"),
 ]

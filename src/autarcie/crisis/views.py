@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from autarcie.core import clock
@@ -87,22 +88,13 @@ def declare(request: HttpRequest) -> HttpResponse:
 @role_required(*CELL_ROLES)
 def dashboard(request: HttpRequest, crisis_id: int) -> HttpResponse:
     _, crisis = cell_crisis(request, crisis_id)
-    now = clock.now()
-    overdue = list(queries.overdue_tasks(crisis, now))
-    return _page(
-        request,
-        "dashboard.html",
+    board, html = queries.current_dashboard(
         crisis,
-        now=now,
-        clocks=queries.clock_views(crisis, now),
-        overdue=overdue[:15],
-        overdue_count=len(overdue),
-        open_tasks=crisis.tasks.filter(status__in=queries.OPEN_TASKS).count(),
-        sitrep=crisis.sitreps.first(),
-        recent=crisis.entries.select_related("author").order_by("-written_at")[:8],
-        progress=queries.plan_progress(crisis),
-        alerts=queries.alert_summary(crisis),
-        phases=Phase.choices,
+        clock.now(),
+        lambda b: render_to_string("crisis/dashboard_board.html", {"crisis": crisis, "board": b}),
+    )
+    return _page(
+        request, "dashboard.html", crisis, board=board, board_html=html, phases=Phase.choices
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from importlib import resources
 
 from django.db import transaction
@@ -13,8 +14,16 @@ from autarcie.core.errors import AccessDenied, AutarcieError
 from autarcie.core.journal import Action, Actor, record
 from autarcie.core.models import User
 from autarcie.core.roles import Role
+from autarcie.crisis.actions import CELL_ROLES
 from autarcie.crisis.models import Crisis
-from autarcie.drills.models import ExerciseRun, Inject, Observation, Scenario
+from autarcie.drills.models import (
+    ExerciseRun,
+    Inject,
+    Lesson,
+    LessonStatus,
+    Observation,
+    Scenario,
+)
 
 SHIPPED = ("ransomware_exfiltration.json",)
 
@@ -141,3 +150,54 @@ def observe(
 def report_built(*, actor: User, crisis: Crisis) -> None:
     with transaction.atomic():
         record(Action.DRILL_REPORT_BUILT, actor=actor, target_type="crisis", target_id=crisis.pk)
+
+
+LESSON_FIELDS = ("happened", "lesson", "action", "owner", "due_on", "status")
+
+
+@dataclass(frozen=True)
+class LessonText:
+    happened: str
+    lesson: str
+    action: str = ""
+    owner: str = ""
+    due_on: dt.date | None = None
+    status: str = LessonStatus.OPEN
+
+
+def save_lesson(
+    *, actor: User, crisis: Crisis, text: LessonText, lesson: Lesson | None = None
+) -> Lesson:
+    """Add a lesson, or edit one (``lesson``); the journal names the fields that changed."""
+    if not actor.has_role(*CELL_ROLES):
+        raise AccessDenied("only the crisis cell records lessons")
+    if not text.happened.strip() or not text.lesson.strip():
+        raise DrillError("indiquez ce qui s'est passé et l'enseignement qu'on en tire")
+    if text.status not in LessonStatus.values:
+        raise DrillError(f"statut inconnu : {text.status!r}")
+    if lesson is not None and lesson.crisis_id != crisis.pk:
+        raise DrillError("cet enseignement appartient à une autre crise")
+    values = {f: getattr(text, f) for f in LESSON_FIELDS}
+    values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    now = clock.now()
+    with transaction.atomic():
+        if lesson is None:
+            lesson = Lesson.objects.create(
+                crisis=crisis, created_at=now, created_by=actor, updated_at=now, **values
+            )
+            changed = list(LESSON_FIELDS)
+        else:
+            lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+            changed = [f for f in LESSON_FIELDS if getattr(lesson, f) != values[f]]
+            for name in changed:
+                setattr(lesson, name, values[name])
+            lesson.updated_at = now
+            lesson.save()
+        record(
+            Action.CRISIS_LESSON_SAVED,
+            actor=actor,
+            target_type="drill_lesson",
+            target_id=lesson.pk,
+            details={"crisis": crisis.pk, "changed": changed, "status": lesson.status},
+        )
+    return lesson

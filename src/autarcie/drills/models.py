@@ -1,10 +1,12 @@
-"""Exercise scenarios, their timed injects, the runs that play them and what was observed."""
+"""Exercise scenarios, their timed injects, the runs that play them, what was observed, and
+the lessons learned (from an exercise or a real crisis)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from autarcie.core.models import User
 from autarcie.crisis.models import Crisis
@@ -65,3 +67,33 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"obs {self.pk}"
+
+
+class LessonStatus(models.TextChoices):
+    OPEN = "open", _("À lancer")
+    IN_PROGRESS = "in_progress", _("En cours")
+    DONE = "done", _("Réalisée")
+    DROPPED = "dropped", _("Abandonnée")
+
+
+class Lesson(models.Model):
+    """One lesson learned from an exercise or a real crisis, and the action it calls for."""
+
+    crisis = models.ForeignKey(Crisis, on_delete=models.PROTECT, related_name="lessons")
+    happened = models.TextField()  # what happened
+    lesson = models.TextField()  # what we learn from it
+    action = models.TextField(blank=True)  # what will be done
+    owner = models.CharField(max_length=200, blank=True)  # a person or a service
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=LessonStatus.choices, default=LessonStatus.OPEN
+    )
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering: ClassVar = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"lesson {self.pk}"

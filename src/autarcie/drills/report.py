@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
@@ -13,7 +14,7 @@ from reportlab.platypus import Flowable, Spacer
 from autarcie.crisis import pdf
 from autarcie.crisis.drafts import local
 from autarcie.crisis.models import Category, ClockStatus, Crisis, PlanItem
-from autarcie.drills.models import ExerciseRun
+from autarcie.drills.models import ExerciseRun, Lesson
 
 
 @dataclass
@@ -85,7 +86,12 @@ def gather(crisis: Crisis, now: dt.datetime) -> RetexData:
 
 
 def retex_pdf(
-    crisis: Crisis, data: RetexData, lessons: str, hospital: str, now: dt.datetime
+    crisis: Crisis,
+    data: RetexData,
+    lessons: str,
+    hospital: str,
+    now: dt.datetime,
+    recorded: Sequence[Lesson] = (),
 ) -> bytes:
     st = pdf.styles()
     story: list[Flowable] = pdf.header(crisis, "Retour d'expérience (RETEX)", hospital, now)
@@ -131,10 +137,26 @@ def retex_pdf(
         data.observations,
         [14 * mm, 70 * mm, 76 * mm, 20 * mm],
     )
-    story.append(pdf.para("Enseignements et plan d'action", st["h2"]))
+    section(
+        "Enseignements et plan d'action",
+        ["ce qui s'est passé", "enseignement", "action", "responsable", "échéance", "statut"],
+        [
+            [
+                item.happened,
+                item.lesson,
+                item.action,
+                item.owner,
+                item.due_on.strftime("%d/%m/%Y") if item.due_on else "",
+                item.get_status_display(),
+            ]
+            for item in recorded
+        ],
+        [38 * mm, 38 * mm, 34 * mm, 24 * mm, 23 * mm, 23 * mm],
+    )
     missed = [o for o in data.observations if o[3] == "non"]
     plan = [f"Inject {o[0]} : {o[1]}" for o in missed]
-    story.append(pdf.para(lessons.strip() or "(à compléter par la cellule)", st["body"]))
+    if lessons.strip() or not recorded:
+        story.append(pdf.para(lessons.strip() or "(à compléter par la cellule)", st["body"]))
     for line in plan:
         story.append(pdf.para(f"• À travailler — {line}", st["body"]))
     return pdf.build(story, crisis)

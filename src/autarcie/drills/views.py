@@ -14,7 +14,8 @@ from autarcie.core.errors import AutarcieError
 from autarcie.crisis.actions import CELL_ROLES
 from autarcie.crisis.gate import cell_crisis
 from autarcie.drills import actions
-from autarcie.drills.models import ExerciseRun, Inject, Scenario
+from autarcie.drills.forms import LessonForm
+from autarcie.drills.models import ExerciseRun, Inject, Lesson, Scenario
 from autarcie.drills.report import gather, retex_pdf
 
 
@@ -80,8 +81,40 @@ def retex(request: HttpRequest, crisis_id: int) -> HttpResponse:
     now = clock.now()
     actions.report_built(actor=user, crisis=crisis)
     body = retex_pdf(
-        crisis, gather(crisis, now), request.POST.get("lessons", ""), settings.HOSPITAL_NAME, now
+        crisis,
+        gather(crisis, now),
+        request.POST.get("lessons", ""),
+        settings.HOSPITAL_NAME,
+        now,
+        list(crisis.lessons.all()),
     )
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="retex-crise-{crisis.pk}.pdf"'
     return response
+
+
+@role_required(*CELL_ROLES)
+def lessons(request: HttpRequest, crisis_id: int, lesson_id: int | None = None) -> HttpResponse:
+    """The lessons of a crisis: the list, a form to add one, or to edit ``lesson_id``."""
+    user, crisis = cell_crisis(request, crisis_id)
+    editing = get_object_or_404(Lesson, pk=lesson_id, crisis=crisis) if lesson_id else None
+    initial = {f: getattr(editing, f) for f in actions.LESSON_FIELDS} if editing else None
+    form = LessonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_lesson(
+                actor=user,
+                crisis=crisis,
+                text=actions.LessonText(**form.cleaned_data),
+                lesson=editing,
+            )
+        except AutarcieError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Enseignement enregistré.")
+            return redirect("drills:lessons", crisis_id=crisis.pk)
+    return render(
+        request,
+        "drills/lessons.html",
+        {"crisis": crisis, "form": form, "editing": editing, "lessons": crisis.lessons.all()},
+    )

@@ -1,0 +1,96 @@
+"""The crisis scheduler inside `autarcie serve`: collects SMS replies and reminds clock owners.
+
+One process per instance holds ``<data dir>/crisis-sms.lock``; the others wait for it. Every
+wait goes through ``sleep`` (default: the stop event), so tests drive it without waiting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connection
+
+from autarcie.core.errors import AutarcieError
+from autarcie.crisis import alert_actions, inbound
+
+log = logging.getLogger(__name__)
+LOCK_NAME = "crisis-sms.lock"
+
+
+def acquire_lock(path: Path) -> IO[bytes] | None:
+    """The open lock file if this process now holds the scheduler lock, else None."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("ab")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def tick() -> dict[str, int]:
+    """One pass: collect replies, then send the clock reminders that are due."""
+    if not connection.in_atomic_block:  # a long-lived process: drop a dead connection first
+        close_old_connections()
+    counts = {"matched": 0, "unmatched": 0, "reminders": 0}
+    try:
+        counts.update(inbound.poll_replies())
+    except (OSError, ValueError) as exc:  # gateway unreachable or garbled: next tick retries
+        log.error("collecting SMS replies failed: %s", exc)
+    counts["reminders"] = alert_actions.send_clock_reminders(base_url=settings.CRISIS_PUBLIC_URL)
+    return counts
+
+
+def run_inbox(
+    stop_event: threading.Event,
+    *,
+    sleep: Callable[[float], object] | None = None,
+    lock_path: Path | None = None,
+) -> int:
+    """Until ``stop_event``: hold the lock (or wait for it) and tick every poll; the tick count."""
+    wait = sleep or stop_event.wait
+    path = lock_path or Path(settings.DATA_DIR) / LOCK_NAME
+    lock: IO[bytes] | None = None
+    ticks = 0
+    try:
+        while not stop_event.is_set():
+            if lock is None:
+                lock = acquire_lock(path)
+            if lock is not None:
+                try:
+                    tick()
+                except (AutarcieError, DatabaseError) as exc:
+                    log.error("crisis scheduler pass failed: %s", exc)
+                ticks += 1
+            wait(float(settings.CRISIS_SMS_POLL_SECONDS))
+    finally:
+        if lock is not None:
+            lock.close()  # closing the file releases the lock
+    return ticks
+
+
+def serve_inbox(*, stop_with_parent: bool) -> int:
+    """The body of `autarcie crisis inbox`: until SIGTERM/SIGINT or the parent's end."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    if stop_with_parent:
+
+        def watch() -> None:
+            with contextlib.suppress(OSError, ValueError):
+                while os.read(0, 4096):  # the raw fd: no buffered-reader lock at shutdown
+                    pass
+            stop.set()
+
+        threading.Thread(target=watch, name="crisis-parent-watch", daemon=True).start()
+    return run_inbox(stop)
