@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= var/demo
 
-.PHONY: demo test lint typecheck bench clean venv
+.PHONY: demo test lint typecheck bench bundle clean venv
 
 $(BIN)/.installed-dev: requirements/dev.lock requirements/build.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,5 +31,9 @@ test: venv
 bench: venv
 	bash scripts/bench.sh
 
+# One archive under dist/ that installs Autarcie offline (docs/operations.md).
+bundle: venv
+	bash scripts/bundle.sh
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) var dist .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -47,8 +47,8 @@ as_pg "$PGBIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/log" -w \
 mkdir -p test-artifacts
 WORKERS=${PYTEST_WORKERS:-2}
 status=0
-echo "== pytest on SQLCipher (everything)"
-DB=sqlite $BIN/pytest -n "$WORKERS" -p no:cacheprovider "$@" || status=$?
+echo "== pytest on SQLCipher (everything but the PostgreSQL-only tests)"
+DB=sqlite $BIN/pytest -n "$WORKERS" -p no:cacheprovider -m "not postgres_only" "$@" || status=$?
 echo "== pytest on PostgreSQL (database tests, browser smoke test)"
 DB=postgres POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=$PGPORT POSTGRES_USER=postgres \
   POSTGRES_DB=autarcie POSTGRES_SSLMODE=disable \

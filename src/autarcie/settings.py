@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "autarcie.core.context.autarcie_context",
+                "autarcie.resilience.satellite_context.satellite_context",
             ],
         },
     }
@@ -235,6 +236,12 @@ _backup_dir = env_optional("AUTARCIE_BACKUP_DIR")
 BACKUP_DIR: Path | None = Path(_backup_dir).expanduser().absolute() if _backup_dir else None
 BACKUP_KEEP = env_int("AUTARCIE_BACKUP_KEEP", 7, minimum=1)
 BACKUP_EVERY_MINUTES = env_int("AUTARCIE_BACKUP_EVERY_MINUTES", 60, minimum=0)
+# Unit satellites: how often a satellite pulls from its main instance (0: only by hand).
+SATELLITE_SYNC_MINUTES = env_int("AUTARCIE_SATELLITE_SYNC_MINUTES", 5, minimum=0)
+# A period in seconds overrides the minutes: for exercises and tests of the live schedule.
+BACKUP_EVERY_SECONDS = env_int("AUTARCIE_BACKUP_EVERY_SECONDS", 0, minimum=0)
+_pg_bin_dir = env_optional("AUTARCIE_PG_BIN_DIR")
+PG_BIN_DIR: Path | None = Path(_pg_bin_dir).expanduser().absolute() if _pg_bin_dir else None
 
 LOGGING = {
     "version": 1,

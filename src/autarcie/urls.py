@@ -11,5 +11,6 @@ urlpatterns = [
     path("kits/", include("autarcie.kits.urls")),
     path("fhir/", include("autarcie.viewer.fhir.urls")),
     path("health/", include("autarcie.resilience.urls")),
+    path("satellite/", include("autarcie.resilience.satellite_urls")),
     path("reprise/", include("autarcie.recovery.urls")),
 ]

@@ -173,17 +173,20 @@ def test_backup_create_refuses_to_overwrite_a_file(instance: Instance) -> None:
     assert archive.read_bytes() == before
 
 
-def test_backup_on_postgres_says_it_is_not_implemented(instance: Instance) -> None:
+def test_a_sqlcipher_backup_is_not_restored_on_a_postgres_instance(instance: Instance) -> None:
+    archive = _backup(instance)
     done = instance.run(
         "backup",
-        "create",
+        "restore",
+        str(archive),
         "--data-dir",
-        str(instance.data),
-        "--out",
-        str(instance.root / "pg.autarcie-backup"),
+        str(instance.root / "pg"),
         DB="postgres",
+        POSTGRES_HOST="127.0.0.1",
+        POSTGRES_PORT="9",  # never reached: the engine is refused first
     )
-    one_line_error(done, "backups of a PostgreSQL instance are not implemented")
+    one_line_error(done, "this is a backup of a SQLCipher (DB=sqlite) instance")
+    assert not (instance.root / "pg").exists()
 
 
 def test_check_needs_a_person_until_a_backup_exists(instance: Instance) -> None:

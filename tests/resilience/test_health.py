@@ -52,7 +52,6 @@ def _status(name: str) -> list[str]:
 
 @pytest.mark.django_db
 def test_no_backup_needs_a_person(backup_key: Path, settings: Any) -> None:
-    settings.DB_ENGINE = "sqlite"  # PostgreSQL backups are not checked: said "unknown"
     health = collect()
     assert health.needs_person
     assert "alert" in _status("backup")
@@ -60,7 +59,6 @@ def test_no_backup_needs_a_person(backup_key: Path, settings: Any) -> None:
 
 @pytest.mark.django_db
 def test_a_recent_backup_is_ok_and_an_old_one_is_not(backup_key: Path, settings: Any) -> None:
-    settings.DB_ENGINE = "sqlite"
     _backup_now()
     assert _status("backup")[0] == "ok"
     previous = clock.install(clock.FrozenClock(clock.now() + dt.timedelta(days=3)))

@@ -54,7 +54,6 @@ def _sleeper(
     return waits, sleep
 
 
-@pytest.mark.sqlite_only
 @pytest.mark.django_db
 def test_schedule_backs_up_every_period_and_keeps_the_last_n(
     usb: Path, frozen: FrozenClock

@@ -137,6 +137,20 @@ def serve(
     if not tls:
         print("warning: plain HTTP, for this machine or a demonstration only", file=sys.stderr)
     backups = _start_backup_scheduler(data_dir)  # noqa: F841 (its stdin pipe must live)
+    # Unit satellites (self-resilience): pulls from the main instance; exits on a main one.
+    satellite = subprocess.Popen(  # noqa: F841, S603 (our own CLI; its stdin pipe must live)
+        [
+            sys.executable,
+            "-m",
+            "autarcie.cli",
+            "satellite",
+            "schedule",
+            "--stop-with-parent",
+            "--data-dir",
+            str(data_dir),
+        ],
+        stdin=subprocess.PIPE,
+    )
     # Paper kits (autarcie.kits): one scheduler per instance, stopping when serve ends.
     kits = subprocess.Popen(  # noqa: F841, S603 (our own CLI; its stdin pipe must live)
         [

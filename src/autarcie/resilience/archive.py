@@ -1,10 +1,11 @@
-"""The backup archive: a tar stream (snapshot, kit history, manifest) sealed in chunks.
+"""The backup archive: a tar stream (database, kit history, manifest) sealed in chunks.
 
-Members: ``database/autarcie.db`` (the SQLCipher snapshot, under its own fresh key),
-``kits/…`` (the printed kits' history, as on disk), and ``manifest.json`` last, which holds
-the format, the creation time, rows per table, the journal head, the SHA-256 of every member
-and the snapshot's key. Writing goes to ``<file>.partial`` and is renamed at the end, so an
-interrupted backup never looks complete.
+Members: the database — ``database/autarcie.db``, the SQLCipher snapshot under its own fresh
+key, or ``database/postgres.dump.NNNNN``, the parts of a PostgreSQL custom-format dump —
+then ``kits/…`` (the printed kits' history, as on disk), and ``manifest.json`` last, which
+holds the format, the engine, the creation time, rows per table, the journal head, the
+SHA-256 of every member and, for SQLCipher, the snapshot's key. Writing goes to
+``<file>.partial`` and is renamed at the end, so an interrupted backup never looks complete.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import tarfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, Protocol
 
 from autarcie import __version__
+from autarcie.resilience.pgdump import DumpSource
 from autarcie.resilience.sealed import (
     BackupDamaged,
     BackupError,
@@ -35,6 +37,15 @@ FORMAT = 1
 SUFFIX = ".autarcie-backup"
 
 Progress = Callable[[int, int], None]
+Database = Snapshot | DumpSource
+ENGINES = ("sqlite", "postgres")
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+Destination = Callable[[str], Path | Writable | None]
 
 
 def _no_progress(_done: int, _total: int) -> None:
@@ -44,6 +55,14 @@ def _no_progress(_done: int, _total: int) -> None:
 @dataclass(frozen=True)
 class Manifest:
     data: dict[str, Any]
+
+    @property
+    def engine(self) -> str:
+        return str(self.data.get("engine", "sqlite"))
+
+    @property
+    def dump_parts(self) -> list[str]:
+        return [str(name) for name in self.data["database"]["parts"]]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -109,21 +128,44 @@ def _add(
     return {"name": name, "size": size, "sha256": reader.sha.hexdigest()}
 
 
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> dict[str, Any]:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode = len(data), 0o600
+    tar.addfile(info, io.BytesIO(data))
+    return {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def _add_database(
+    tar: tarfile.TarFile, database: Database, count: Callable[[int], None]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The database members, and the manifest's ``database`` section."""
+    if isinstance(database, Snapshot):
+        member = _add(tar, DB_MEMBER, database.path, count)
+        return [member], {"member": DB_MEMBER, "key": database.key_hex, "counts": database.counts}
+    members = [_add_bytes(tar, name, block) for name, block in database.parts(count)]
+    return members, database.manifest([m["name"] for m in members])
+
+
+def _database_size(database: Database) -> int:
+    if isinstance(database, Snapshot):
+        return database.path.stat().st_size
+    return database.size_hint
+
+
 def write_archive(
     out: Path,
     *,
     key: bytes,
-    snapshot: Snapshot,
+    database: Database,
     kits_dir: Path | None,
-    engine: str,
     created_at: dt.datetime,
     progress: Progress = _no_progress,
 ) -> int:
-    """Seal the snapshot and the kit history into ``out``; return its size in bytes."""
+    """Seal the database and the kit history into ``out``; return its size in bytes."""
     if out.exists():
         raise BackupError(f"{out} already exists; it was not replaced")
     kits = kit_files(kits_dir)
-    total = snapshot.path.stat().st_size + sum(p.stat().st_size for p, _ in kits)
+    total = _database_size(database) + sum(p.stat().st_size for p, _ in kits)
     done = [0]
 
     def count(n: int) -> None:
@@ -135,13 +177,13 @@ def write_archive(
         with partial.open("xb") as sink:
             sealer = SealingWriter(sink, key)
             with tarfile.open(fileobj=sealer, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
-                members = [_add(tar, DB_MEMBER, snapshot.path, count)]
+                members, section = _add_database(tar, database, count)
                 for path, name in kits:
                     try:
                         members.append(_add(tar, name, path, count))
                     except FileNotFoundError:
                         continue  # pruned by the kit scheduler meanwhile: not history any more
-                manifest = _manifest(snapshot, members, engine, created_at)
+                manifest = _manifest(database, section, members, created_at)
                 info = tarfile.TarInfo(MANIFEST)
                 info.size, info.mode = len(manifest), 0o600
                 tar.addfile(info, io.BytesIO(manifest))
@@ -149,6 +191,7 @@ def write_archive(
             sink.flush()
             os.fsync(sink.fileno())
         os.replace(partial, out)
+        progress(total, total)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -156,15 +199,18 @@ def write_archive(
 
 
 def _manifest(
-    snapshot: Snapshot, members: list[dict[str, Any]], engine: str, created_at: dt.datetime
+    database: Database,
+    section: dict[str, Any],
+    members: list[dict[str, Any]],
+    created_at: dt.datetime,
 ) -> bytes:
     body = {
         "format": FORMAT,
         "autarcie": __version__,
         "created_at": created_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
-        "engine": engine,
-        "database": {"member": DB_MEMBER, "key": snapshot.key_hex, "counts": snapshot.counts},
-        "journal": {"head_seq": snapshot.head_seq, "head_hash": snapshot.head_hash},
+        "engine": "sqlite" if isinstance(database, Snapshot) else "postgres",
+        "database": section,
+        "journal": {"head_seq": database.head_seq, "head_hash": database.head_hash},
         "members": members,
     }
     return json.dumps(body, indent=1, sort_keys=True).encode()
@@ -191,13 +237,14 @@ def read_archive(
     archive: Path,
     *,
     key: bytes,
-    destination: Callable[[str], Path | None] = lambda _name: None,
+    destination: Destination = lambda _name: None,
     progress: Progress = _no_progress,
 ) -> Manifest:
     """Check every chunk and member hash; write members where ``destination`` says (or not).
 
     Without a destination nothing is written: that is ``backup verify`` and the first pass of
-    a restore, which writes only once the whole file has proved intact.
+    a restore, which writes only once the whole file has proved intact. A destination is a
+    new file's path, or a stream (``pg_restore``'s input) that is written to, never closed.
     """
     total = archive.stat().st_size
     digests: dict[str, tuple[int, str]] = {}
@@ -219,26 +266,36 @@ def read_archive(
 
 
 def _copy(
-    handle: IO[bytes], target: Path | None, reader: UnsealingReader, total: int, progress: Progress
+    handle: IO[bytes],
+    target: Path | Writable | None,
+    reader: UnsealingReader,
+    total: int,
+    progress: Progress,
 ) -> tuple[int, str]:
-    sha, size = hashlib.sha256(), 0
-    sink = None
-    if target is not None:
+    if isinstance(target, Path):
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        sink = target.open("xb")
-    try:
-        while block := handle.read(1 << 20):
-            sha.update(block)
-            size += len(block)
-            if sink is not None:
-                sink.write(block)
-            progress(reader.sealed_bytes, total)
-        if sink is not None:
+        with target.open("xb") as sink:
+            digest = _pump(handle, sink, reader, total, progress)
             sink.flush()
             os.fsync(sink.fileno())
-    finally:
+        return digest
+    return _pump(handle, target, reader, total, progress)
+
+
+def _pump(
+    handle: IO[bytes],
+    sink: Writable | None,
+    reader: UnsealingReader,
+    total: int,
+    progress: Progress,
+) -> tuple[int, str]:
+    sha, size = hashlib.sha256(), 0
+    while block := handle.read(1 << 20):
+        sha.update(block)
+        size += len(block)
         if sink is not None:
-            sink.close()
+            sink.write(block)
+        progress(reader.sealed_bytes, total)
     return size, sha.hexdigest()
 
 
@@ -248,14 +305,24 @@ def _check_manifest(raw: bytes, digests: dict[str, tuple[int, str]]) -> Manifest
     try:
         manifest = Manifest(json.loads(raw))
         expected = manifest.members
-        _ = (manifest.counts, manifest.snapshot_key, manifest.head_seq)
+        _ = (manifest.counts, manifest.head_seq)
+        database = _database_members(manifest)
     except (ValueError, KeyError, TypeError) as exc:
         raise BackupDamaged("the backup's manifest is not readable") from exc
     if int(manifest.data.get("format", 0)) != FORMAT:
         raise BackupError(f"backup format {manifest.data.get('format')} is not supported")
-    if set(expected) != set(digests) or DB_MEMBER not in digests:
+    if set(expected) != set(digests) or not database or not set(database) <= set(digests):
         raise BackupDamaged("the backup's members do not match its manifest")
     for name, (size, sha) in digests.items():
         if int(expected[name]["size"]) != size or expected[name]["sha256"] != sha:
             raise BackupDamaged(f"the backup member {name} does not match its checksum")
     return manifest
+
+
+def _database_members(manifest: Manifest) -> list[str]:
+    if manifest.engine == "sqlite":
+        _ = manifest.snapshot_key
+        return [DB_MEMBER]
+    if manifest.engine == "postgres":
+        return manifest.dump_parts
+    raise BackupError(f"a backup of engine {manifest.engine!r} is not supported")

@@ -8,9 +8,12 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autarcie.core.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from autarcie.resilience.backup import RestorePlan
 
 AddDataDir = Callable[[argparse.ArgumentParser], None]
 ACTOR = "system:cli"
@@ -47,6 +50,10 @@ def register(sub: Any, add_data_dir: AddDataDir) -> None:
     from autarcie.resilience import key_commands
 
     key_commands.register(sub, add_data_dir)
+
+    from autarcie.resilience import satellite_commands
+
+    satellite_commands.register(sub, add_data_dir)
 
     check = sub.add_parser("check", help="the instance's health; exit 1 if it needs a person")
     add_data_dir(check)
@@ -151,19 +158,12 @@ def _restore_target(args: argparse.Namespace) -> Path:
 def cmd_backup_restore(args: argparse.Namespace) -> int:
     target = _restore_target(args)
     _setup(args, must_exist=False)
-    from django.conf import settings
-
     from autarcie.core import journal
     from autarcie.resilience import actions
-    from autarcie.resilience.backup import RestorePlan, restore_files
+    from autarcie.resilience.backup import restore_files
 
-    key_file = settings.DB_KEY_FILE
-    if key_file is None:
-        raise ConfigurationError("give --key-file (or AUTARCIE_DB_KEY_FILE) for the new key")
-    if settings.MODE == "production" and key_file.is_relative_to(target):
-        raise ConfigurationError(f"the key file {key_file} must not be inside {target}")
+    plan = _restore_plan(target)
     backup_key = _backup_key(args)
-    plan = RestorePlan(target=target, db_key_file=key_file, kits_dir=settings.KITS_DIR)
     bar = ProgressBar("restore")
     started = time.monotonic()
     try:
@@ -178,12 +178,34 @@ def cmd_backup_restore(args: argparse.Namespace) -> int:
         print(f"restored, but the journal does not verify: {result.reason}", file=sys.stderr)
         return 1
     actions.record_restored(actor=ACTOR, file=args.file.name, manifest=manifest.data)
+    where = (
+        f"new database key in {plan.db_key_file}"
+        if plan.server is None
+        else f"database {plan.server.dbname}"
+    )
     print(
         f"restored backup of {manifest.created_at} into {target} in "
         f"{time.monotonic() - started:.1f} s: journal OK ({result.entries} entries), row counts "
-        f"match; new database key in {key_file}"
+        f"match; {where}"
     )
     return 0
+
+
+def _restore_plan(target: Path) -> RestorePlan:
+    """SQLCipher: a fresh key file; PostgreSQL: the (empty) database POSTGRES_DB names."""
+    from django.conf import settings
+
+    from autarcie.resilience.backup import RestorePlan
+    from autarcie.resilience.pgdump import Server
+
+    if settings.DB_ENGINE == "postgres":
+        return RestorePlan(target, None, settings.KITS_DIR, Server.from_settings())
+    key_file = settings.DB_KEY_FILE
+    if key_file is None:
+        raise ConfigurationError("give --key-file (or AUTARCIE_DB_KEY_FILE) for the new key")
+    if settings.MODE == "production" and key_file.is_relative_to(target):
+        raise ConfigurationError(f"the key file {key_file} must not be inside {target}")
+    return RestorePlan(target=target, db_key_file=key_file, kits_dir=settings.KITS_DIR)
 
 
 def cmd_backup_drill(args: argparse.Namespace) -> int:

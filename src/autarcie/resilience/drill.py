@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +20,10 @@ from autarcie.core.journal import Actor, head
 from autarcie.core.models import JournalEntry
 from autarcie.resilience import actions
 from autarcie.resilience.archive import SUFFIX, Manifest
-from autarcie.resilience.backup import RestorePlan, require_sqlite, restore_files
+from autarcie.resilience.backup import RestorePlan, restore_files
 from autarcie.resilience.keyfiles import read_backup_key
 from autarcie.resilience.models import BackupRun
+from autarcie.resilience.pgdump import Server, scratch_database
 from autarcie.resilience.sealed import BackupError
 
 # Tables that only ever grow: the live instance must hold at least what the backup holds.
@@ -54,20 +57,33 @@ def latest_backup() -> Path:
     raise BackupError("no backup found: give one with --from, or set AUTARCIE_BACKUP_DIR")
 
 
-def _verify_journal_in_child(data_dir: Path, key_file: Path) -> subprocess.CompletedProcess[str]:
-    """The real `autarcie journal verify`, on the restored copy, in its own process."""
+def _child_env(plan: RestorePlan) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("AUTARCIE_", "DJANGO_", "POSTGRES_")) and k != "DB"
     }
-    env.update(AUTARCIE_DB_KEY_FILE=str(key_file), AUTARCIE_LOG_LEVEL="WARNING")
+    env["AUTARCIE_LOG_LEVEL"] = "WARNING"
+    if plan.server is None:
+        env["AUTARCIE_DB_KEY_FILE"] = str(plan.db_key_file)
+        return env
+    server = plan.server
+    env.update(DB="postgres", POSTGRES_DB=server.dbname, POSTGRES_USER=server.user)
+    env.update(POSTGRES_HOST=server.host, POSTGRES_SSLMODE=server.sslmode)
+    env.update(POSTGRES_PASSWORD=server.password)
+    if server.port:
+        env["POSTGRES_PORT"] = server.port
+    return env
+
+
+def _verify_journal_in_child(plan: RestorePlan) -> subprocess.CompletedProcess[str]:
+    """The real `autarcie journal verify`, on the restored copy, in its own process."""
     command = [sys.executable, "-m", "autarcie.cli", "journal", "verify"]
     return subprocess.run(  # noqa: S603 (our own CLI)
-        [*command, "--data-dir", str(data_dir)],
+        [*command, "--data-dir", str(plan.target)],
         capture_output=True,
         text=True,
-        env=env,
+        env=_child_env(plan),
         check=False,
         timeout=3600,
     )
@@ -99,21 +115,31 @@ def _compare_with_live(manifest: Manifest, report: DrillReport) -> None:
                 report.lines.append(f"{table}: backup {backed} rows, live {live}")
 
 
+@contextlib.contextmanager
+def _scratch_plan() -> Iterator[RestorePlan]:
+    """A temporary folder, and a scratch database on PostgreSQL, both removed afterwards."""
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="autarcie-drill-")))
+        server: Server | None = None
+        if settings.DB_ENGINE == "postgres":
+            server = stack.enter_context(scratch_database())
+        key_file = tmp / "keys" / "db.key" if server is None else None
+        yield RestorePlan(tmp / "data", key_file, tmp / "kits", server)
+
+
 def run_drill(archive: Path | None, *, actor: Actor) -> DrillReport:
-    require_sqlite()
     key = read_backup_key(settings.BACKUP_KEY_FILE)
     archive = archive or latest_backup()
     report = DrillReport(file=archive.name)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="autarcie-drill-") as tmp:
-        plan = RestorePlan(Path(tmp) / "data", Path(tmp) / "keys" / "db.key", Path(tmp) / "kits")
+    with _scratch_plan() as plan:
         manifest = restore_files(archive, key=key, plan=plan)
         report.restore_seconds = time.monotonic() - started
         report.lines.append(
             f"restored {archive.name} (taken {manifest.created_at}) in "
             f"{report.restore_seconds:.1f} s; {len(manifest.counts)} tables match its manifest"
         )
-        verified = _verify_journal_in_child(plan.target, plan.db_key_file)
+        verified = _verify_journal_in_child(plan)
         expected = f"journal OK: {manifest.head_seq} entries, head {manifest.head_hash}"
         if verified.returncode != 0 or expected not in verified.stdout:
             report.fail("the restored journal does not verify: " + verified.stderr.strip())

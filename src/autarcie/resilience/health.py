@@ -19,6 +19,7 @@ from autarcie.core import clock, journal, keys
 from autarcie.core.models import Unit
 from autarcie.mirror.health import report as mirror_report
 from autarcie.resilience.models import BackupRun, DrillRun
+from autarcie.resilience.scheduler import backup_period
 from autarcie.resilience.volumes import postgres_volume
 
 MIN_FREE_BYTES = 1 << 30
@@ -107,11 +108,8 @@ def _kits(health: Health) -> None:
 
 def _backups(health: Health) -> None:
     now = health.at
-    if settings.DB_ENGINE != "sqlite":
-        health.add("backup", "unknown", "PostgreSQL is backed up with its own tools: not checked")
-        return
-    every = settings.BACKUP_EVERY_MINUTES
-    limit = dt.timedelta(minutes=2 * every) if every else dt.timedelta(hours=26)
+    every = backup_period()
+    limit = 2 * every if every else dt.timedelta(hours=26)
     last_ok = BackupRun.objects.filter(ok=True).first()
     latest = BackupRun.objects.first()
     if last_ok is None:
@@ -126,7 +124,7 @@ def _backups(health: Health) -> None:
         )
     if latest is not None and not latest.ok:
         health.add("backup", "alert", f"last attempt failed {_age(now, latest.started_at)}")
-    if settings.BACKUP_DIR is None or not every:
+    if every is None:
         health.add("backup", "warning", "scheduled backups are off (AUTARCIE_BACKUP_DIR)")
     drill = DrillRun.objects.first()
     if drill is None or now - drill.at > DRILL_EVERY:
@@ -180,7 +178,7 @@ def _storage(health: Health) -> None:
         volume = postgres_volume()
         status = {"encrypted": "ok", "not encrypted": "alert"}.get(volume.state, "unknown")
         health.add("encryption", status, f"PostgreSQL volume {volume.state}: {volume.text}")
-    _key_file(health, "backup", settings.BACKUP_KEY_FILE, required=settings.DB_ENGINE == "sqlite")
+    _key_file(health, "backup", settings.BACKUP_KEY_FILE, required=True)
     _disk(health, "data", settings.DATA_DIR)
     if settings.BACKUP_DIR is not None:
         if settings.BACKUP_DIR.is_dir():

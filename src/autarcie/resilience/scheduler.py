@@ -60,6 +60,17 @@ def run_once(folder: Path) -> BackupRun:
     return run
 
 
+def backup_period() -> dt.timedelta | None:
+    """The schedule's period; None when scheduled backups are off."""
+    if settings.BACKUP_DIR is None:
+        return None
+    if settings.BACKUP_EVERY_SECONDS:
+        return dt.timedelta(seconds=settings.BACKUP_EVERY_SECONDS)
+    if settings.BACKUP_EVERY_MINUTES:
+        return dt.timedelta(minutes=settings.BACKUP_EVERY_MINUTES)
+    return None
+
+
 def _first_due(every: dt.timedelta) -> dt.datetime:
     last = BackupRun.objects.filter(ok=True, scheduled=True).first()
     return last.started_at + every if last else clock.now()
@@ -70,17 +81,16 @@ def run_backup_scheduler(
     *,
     sleep: Callable[[float], object] | None = None,
 ) -> int:
-    """Back up every AUTARCIE_BACKUP_EVERY_MINUTES until ``stop_event``; return the count.
+    """Back up every period (``backup_period``) until ``stop_event``; return the count.
 
     Returns at once when backups are not configured, or when another process already holds
     ``<data dir>/backup.lock`` (the scheduler runs once per instance).
     """
-    folder, minutes = settings.BACKUP_DIR, settings.BACKUP_EVERY_MINUTES
-    if folder is None or minutes == 0:
+    folder, every = settings.BACKUP_DIR, backup_period()
+    if folder is None or every is None:
         log.warning("scheduled backups are off: set AUTARCIE_BACKUP_DIR and _EVERY_MINUTES")
         return 0
     wait = sleep or stop_event.wait
-    every = dt.timedelta(minutes=minutes)
     with (settings.DATA_DIR / "backup.lock").open("a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -112,9 +122,6 @@ def _watch_stdin(stop: threading.Event) -> None:
 
 def serve_scheduler(*, stop_with_parent: bool) -> int:
     """The body of `autarcie backup schedule`: until SIGTERM/SIGINT or the parent's end."""
-    if settings.DB_ENGINE != "sqlite":
-        log.warning("scheduled backups are off: PostgreSQL is backed up with its own tools")
-        return 0
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -1,0 +1,48 @@
+"""On a satellite, every page says so, and how old its data is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest
+
+from autarcie.core import clock
+from autarcie.resilience.models import SatelliteLink
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _ago(moment: dt.datetime, now: dt.datetime) -> str:
+    minutes = max(0, int((now - moment).total_seconds() // 60))
+    if minutes < 1:
+        return "moins d'une minute"
+    if minutes < 120:
+        return f"{minutes} min"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h {minutes % 60:02d}"
+    return f"{hours // 24} jours"
+
+
+def banner(link: SatelliteLink, now: dt.datetime | None = None) -> str:
+    """« Données du 16/04/2024 à 14:02 — satellite, synchronisé il y a 7 min »."""
+    moment = now or clock.now()
+    if link.last_sync_at is None:
+        return f"Satellite « {link.name} » — jamais synchronisé : aucune donnée reçue."
+    as_of = link.data_as_of or link.snapshot_at or link.last_sync_at
+    text = (
+        f"Données du {as_of.astimezone(PARIS):%d/%m/%Y à %H:%M} — satellite « {link.name} », "
+        f"synchronisé il y a {_ago(link.last_sync_at, moment)}"
+    )
+    if link.revoked:
+        text += " — RÉVOQUÉ par l'instance principale, plus aucune mise à jour"
+    elif link.last_error:
+        text += " — dernière synchronisation en échec : données non mises à jour depuis"
+    return text
+
+
+def satellite_context(request: HttpRequest) -> dict[str, Any]:
+    link = SatelliteLink.objects.filter(pk=1).first()
+    return {"satellite_banner": banner(link) if link is not None else ""}
