@@ -69,3 +69,38 @@ def test_concurrent_allocations_never_overlap() -> None:
     issued = [value for block in blocks for value in block.identifiers()]
     assert len(issued) == 4 * 5 * 7
     assert len(set(issued)) == len(issued)
+
+
+@pytest.mark.django_db
+def test_an_instance_with_delegated_ranges_never_issues_outside_them() -> None:
+    """A satellite issues only what the main delegated; past its ranges it refuses."""
+    assert tempids.delegated_left("01") is None  # a main instance: its own pool
+    actor = "system:test"
+    assert tempids.receive_delegated_range(
+        actor=actor, site="01", first=101, last=110, holder_id="sat"
+    )
+    assert not tempids.receive_delegated_range(  # the same range again: nothing new
+        actor=actor, site="01", first=101, last=110, holder_id="sat"
+    )
+    assert tempids.delegated_left("01") == 10
+    kit = tempids.allocate_block(actor=actor, holder_type="kit", holder_id="k1", size=8)
+    assert (kit.first, kit.last) == (101, 108)
+    with pytest.raises(AutarcieError, match="no delegated temporary identifiers left"):
+        tempids.allocate_block(actor=actor, holder_type="kit", holder_id="k2", size=5)
+    tempids.receive_delegated_range(actor=actor, site="01", first=500, last=504, holder_id="sat")
+    assert tempids.delegated_left("01") == 2 + 5
+    # Two left in the first range are too few for 5: the next range is used whole.
+    nxt = tempids.allocate_block(actor=actor, holder_type="kit", holder_id="k2", size=5)
+    assert (nxt.first, nxt.last) == (500, 504)
+    assert tempids.delegated_left("01") == 0
+    with pytest.raises(AutarcieError, match="no delegated"):
+        tempids.allocate_block(actor=actor, holder_type="kit", holder_id="k3", size=1)
+    assert JournalEntry.objects.filter(action="tempids.received").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_range_of_another_site_is_refused() -> None:
+    with pytest.raises(AutarcieError, match="site"):
+        tempids.receive_delegated_range(
+            actor="system:test", site="99", first=1, last=5, holder_id="sat"
+        )

@@ -131,3 +131,16 @@ def test_a_non_block_device_is_reported_unknown() -> None:
     assert device_status("overlay") == VolumeStatus(
         "unknown", "the data directory is on overlay, not a block device"
     )
+
+
+@pytest.mark.django_db
+def test_a_satellite_short_of_delegated_identifiers_needs_a_person(backup_key: Path) -> None:
+    from autarcie.core import tempids
+
+    assert _status("tempids") == []  # a main instance: its own pool, nothing to watch
+    tempids.receive_delegated_range(
+        actor="system:test", site="01", first=1, last=3, holder_id="sat"
+    )
+    assert _status("tempids") == ["ok"]
+    tempids.allocate_block(actor="system:test", holder_type="kit", holder_id="k", size=3)
+    assert _status("tempids") == ["alert"]

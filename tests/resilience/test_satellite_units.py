@@ -247,6 +247,39 @@ def test_a_push_with_an_identifier_outside_the_delegated_block_takes_nothing() -
     assert TempPatient.objects.count() == 1
 
 
+@pytest.mark.django_db
+def test_the_main_delegates_a_new_range_before_the_satellite_runs_out() -> None:
+    make_unit("2010")
+    made = actions.create_pairing(actor="system:test", name="Réa", units=["2010"], tempids_count=10)
+    keys = KeyPair.generate()
+    actions.enrol(
+        {"code": made.code, "site": "01", "sign_public": keys.sign_public, "box_public": "0" * 64},
+        address="127.0.0.1",
+    )
+    satellite = Satellite.objects.get()
+    first = [satellite.tempid_first, satellite.tempid_last]
+    plenty = actions.delegated_ranges(satellite, left=9, known=[first])
+    assert [(r["first"], r["last"]) for r in plenty] == [tuple(first)]
+    low = actions.delegated_ranges(satellite, left=1, known=[first])
+    assert len(low) == 2
+    extra = low[1]
+    assert extra["last"] - extra["first"] == 9 and extra["first"] > satellite.tempid_last
+    # The answer was lost: the satellite asks again without the new range; nothing doubles.
+    again = actions.delegated_ranges(satellite, left=1, known=[first])
+    assert again == low
+    # An identity from the new range is accepted back on the main.
+    temp = {
+        "tempid": format_tempid("01", extra["first"]),
+        "birth_family": "INCONNU",
+        "given": "X",
+        "sex": "M",
+        "unit_code": "2010",
+        "created_at": clock.now().isoformat(),
+        "created_by": "nurse",
+    }
+    assert import_push(actor="system:test", satellite=satellite, body={"temps": [temp]}).temps == 1
+
+
 def test_the_banner_says_how_old_the_data_is() -> None:
     now = dt.datetime(2025, 1, 10, 12, 0, tzinfo=dt.UTC)
     link = SatelliteLink(

@@ -51,6 +51,7 @@ class Action(StrEnum):
     JOURNAL_VERIFIED = "journal.verified"
     DEMO_BUILT = "demo.built"
     TEMPIDS_ALLOCATED = "tempids.allocated"
+    TEMPIDS_RECEIVED = "tempids.received"
     FEED_BATCH_COMMITTED = "feed.batch_committed"
     FEED_SENDER_REJECTED = "feed.sender_rejected"
     FEED_IMPORTED = "feed.imported"

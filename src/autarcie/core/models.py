@@ -156,6 +156,9 @@ class TempIdSequence(models.Model):
 
     site = models.CharField(max_length=2, unique=True)
     next_value = models.PositiveIntegerField(default=1)
+    # On an instance that only holds ranges delegated by another one (a satellite): the last
+    # number of the range in use. None: the whole pool is this instance's own.
+    ceiling = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.site}:{self.next_value}"

@@ -22,6 +22,8 @@ CHECK_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"  # 23 letters: mod 23 catches one wron
 SEQUENCE_DIGITS = 7
 MAX_BLOCK = 10_000
 HOLDER_TYPES = ("unit", "kit", "workstation", "satellite")
+# On a satellite, the ranges the main instance delegated to it are kept as blocks of this type.
+DELEGATED = "satellite"
 _PATTERN = re.compile(r"^T(\d{2})(\d{7})([A-Z])$")
 
 
@@ -70,10 +72,12 @@ def allocate_block(*, actor: Actor, holder_type: str, holder_id: str, size: int)
         )
         first = sequence.next_value
         last = first + size - 1
+        if sequence.ceiling is not None and last > sequence.ceiling:
+            first, last = _next_delegated_range(sequence, size)
         if last >= 10**SEQUENCE_DIGITS:
             raise AutarcieError("the temporary-identifier pool of this site is exhausted")
         sequence.next_value = last + 1
-        sequence.save(update_fields=["next_value"])
+        sequence.save(update_fields=["next_value", "ceiling"])
         block = TempIdBlock.objects.create(
             site=site,
             first=first,
@@ -95,6 +99,77 @@ def allocate_block(*, actor: Actor, holder_type: str, holder_id: str, size: int)
             },
         )
     return Block(block.pk, site, first, last, holder_type, holder_id)
+
+
+def _next_delegated_range(sequence: TempIdSequence, size: int) -> tuple[int, int]:
+    """Move to the next range delegated to this instance; what is left of the current one is
+    too small for ``size`` and is never issued (another instance may issue nothing of it)."""
+    following = TempIdBlock.objects.filter(
+        site=sequence.site, holder_type=DELEGATED, first__gt=sequence.ceiling
+    ).order_by("first")
+    for delegated in following:
+        if delegated.last - delegated.first + 1 >= size:
+            sequence.ceiling = delegated.last
+            return delegated.first, delegated.first + size - 1
+    raise AutarcieError(
+        "no delegated temporary identifiers left on this instance: synchronise with the main "
+        "instance to receive a new range, or use the identifiers printed on the paper forms"
+    )
+
+
+def delegated_left(site: str) -> int | None:
+    """Identifiers this instance may still issue from delegated ranges (None: not delegated)."""
+    sequence = TempIdSequence.objects.filter(site=site).first()
+    if sequence is None or sequence.ceiling is None:
+        return None
+    left = max(0, sequence.ceiling - sequence.next_value + 1)
+    for delegated in TempIdBlock.objects.filter(
+        site=site, holder_type=DELEGATED, first__gt=sequence.ceiling
+    ):
+        left += delegated.last - delegated.first + 1
+    return left
+
+
+def receive_delegated_range(
+    *, actor: Actor, site: str, first: int, last: int, holder_id: str
+) -> bool:
+    """Keep a range another instance delegated to this one; True when it is new. The first
+    range received becomes the one in use; later ones wait until it is used up."""
+    if site != settings.SITE_CODE:
+        raise AutarcieError(f"a range of site {site} cannot be used on site {settings.SITE_CODE}")
+    if not 1 <= first <= last < 10**SEQUENCE_DIGITS or last - first + 1 > MAX_BLOCK:
+        raise AutarcieError("the delegated range is not a valid block of identifiers")
+    with transaction.atomic():
+        sequence, _ = TempIdSequence.objects.select_for_update().get_or_create(
+            site=site, defaults={"next_value": first, "ceiling": last}
+        )
+        if TempIdBlock.objects.filter(
+            site=site, holder_type=DELEGATED, first=first, last=last
+        ).exists():
+            return False
+        TempIdBlock.objects.create(
+            site=site,
+            first=first,
+            last=last,
+            holder_type=DELEGATED,
+            holder_id=holder_id,
+            allocated_at=clock.now(),
+        )
+        if sequence.ceiling is None:
+            sequence.next_value, sequence.ceiling = first, last
+            sequence.save(update_fields=["next_value", "ceiling"])
+        record(
+            Action.TEMPIDS_RECEIVED,
+            actor=actor,
+            target_type="tempid_block",
+            target_id=f"{site}:{first}-{last}",
+            details={
+                "from": holder_id,
+                "first": format_tempid(site, first),
+                "last": format_tempid(site, last),
+            },
+        )
+    return True
 
 
 def block_of(value: str) -> TempIdBlock | None:

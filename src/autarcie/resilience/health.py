@@ -15,10 +15,10 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from autarcie.core import clock, journal, keys
+from autarcie.core import clock, journal, keys, tempids
 from autarcie.core.models import Unit
 from autarcie.mirror.health import report as mirror_report
-from autarcie.resilience.models import BackupRun, DrillRun
+from autarcie.resilience.models import BackupRun, DrillRun, SatelliteLink
 from autarcie.resilience.scheduler import backup_period
 from autarcie.resilience.volumes import postgres_volume
 
@@ -187,12 +187,30 @@ def _storage(health: Health) -> None:
             health.add("disk", "alert", "the backup folder is missing (disk unplugged?)")
 
 
+def _delegated_identifiers(health: Health) -> None:
+    """On a satellite: the temporary identifiers it may still issue before its next sync."""
+    left = tempids.delegated_left(settings.SITE_CODE)
+    if left is None:
+        return  # a main instance issues from its own pool
+    link = SatelliteLink.objects.filter(pk=1).first()
+    size = link.tempid_last - link.tempid_first + 1 if link else 0
+    if left == 0:
+        health.add(
+            "tempids", "alert", "no delegated temporary identifiers left: sync the satellite"
+        )
+    elif left < max(1, size // 5):
+        health.add("tempids", "warning", f"{left} delegated temporary identifiers left")
+    else:
+        health.add("tempids", "ok", f"{left} delegated temporary identifiers left")
+
+
 def collect() -> Health:
     health = Health(at=clock.now())
     _mirror(health)
     _kits(health)
     _backups(health)
     _storage(health)
+    _delegated_identifiers(health)
     head = journal.head()
     health.add("journal", "ok", f"{head.seq} entries, head {head.hash[:16]}…")
     return health

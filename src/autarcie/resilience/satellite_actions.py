@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from autarcie.core import clock, tempids
 from autarcie.core.errors import ConfigurationError
 from autarcie.core.journal import Action, Actor, record
-from autarcie.core.models import Unit
+from autarcie.core.models import TempIdBlock, Unit
 from autarcie.resilience.models import MainKeys, PairingCode, Satellite
 from autarcie.resilience.satellite_crypto import (
     KeyPair,
@@ -191,6 +191,37 @@ def _enrolled(
     }
     mine = {k: request[k] for k in ("sign_public", "box_public")}
     return {"answer": answer, "proof": enrolment_proof(code, answer, mine)}
+
+
+def top_up_threshold(satellite: Satellite) -> int:
+    """A new range is delegated when fewer identifiers than this are left (a fifth)."""
+    return max(1, (satellite.tempid_last - satellite.tempid_first + 1) // 5)
+
+
+@transaction.atomic
+def delegated_ranges(satellite: Satellite, *, left: object, known: object) -> list[dict[str, Any]]:
+    """The ranges this satellite holds, with a new one when it is running out.
+
+    A new range is delegated only once the satellite says it holds every range already
+    delegated: a lost answer is sent again, never doubled.
+    """
+    held = TempIdBlock.objects.filter(holder_type="satellite", holder_id=satellite.uid)
+    ranges = [(b.site, b.first, b.last) for b in held.order_by("first")]
+    has = {
+        (int(item[0]), int(item[1]))
+        for item in (known if isinstance(known, list) else [])
+        if isinstance(item, list) and len(item) == 2
+    }
+    running_out = isinstance(left, int) and left < top_up_threshold(satellite)
+    if running_out and all((first, last) in has for _, first, last in ranges):
+        block = tempids.allocate_block(
+            actor=f"system:satellite:{satellite.uid}",
+            holder_type="satellite",
+            holder_id=satellite.uid,
+            size=satellite.tempid_last - satellite.tempid_first + 1,
+        )
+        ranges.append((block.site, block.first, block.last))
+    return [{"site": site, "first": first, "last": last} for site, first, last in ranges]
 
 
 @transaction.atomic

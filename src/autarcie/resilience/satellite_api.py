@@ -107,6 +107,9 @@ def pull(request: HttpRequest) -> HttpResponse:
     satellite, body = opened
     have = body.get("have") if isinstance(body.get("have"), dict) else {}
     export = build_export(satellite, have or {}, str(body.get("echo", "")))
+    export.body["tempids"] = actions.delegated_ranges(
+        satellite, left=body.get("tempids_left"), known=body.get("tempid_ranges")
+    )
     sealed = _sealed(satellite, SNAPSHOT, export.body)
     actions.record_pull(
         satellite=satellite,

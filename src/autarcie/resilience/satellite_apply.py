@@ -32,6 +32,7 @@ class Applied:
     removed: int = 0
     entries: int = 0
     users: int = 0
+    tempid_ranges: int = 0  # new ranges of temporary identifiers delegated by the main
 
 
 def _units(rows: list[dict[str, Any]]) -> None:

@@ -148,7 +148,14 @@ class SyncReport:
 def pull(link: SatelliteLink) -> tuple[Applied, int]:
     """One pull, applied; a refused snapshot is journaled and nothing of it is kept."""
     echo = secrets.token_hex(16)
-    body = {"at": clock.now().isoformat(), "echo": echo, "have": link.digests}
+    body = {
+        "at": clock.now().isoformat(),
+        "echo": echo,
+        "have": link.digests,
+        # So the main can delegate a new range before this satellite runs out.
+        "tempids_left": local.tempids_left(link),
+        "tempid_ranges": local.known_ranges(link),
+    }
     try:
         raw = _exchange(link, "pull", PULL, body)
     except Revoked:

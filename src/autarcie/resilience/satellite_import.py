@@ -16,7 +16,7 @@ from django.db import transaction
 
 from autarcie.care.models import CareEntry, TempPatient
 from autarcie.core.journal import GENESIS_HASH, Action, Actor, _entry_hash, record
-from autarcie.core.models import JournalEntry, User
+from autarcie.core.models import JournalEntry, TempIdBlock, User
 from autarcie.core.tempids import _PATTERN, is_valid
 from autarcie.mirror.models import Patient
 from autarcie.resilience.models import Satellite, SatelliteJournalEntry
@@ -42,9 +42,13 @@ def _in_block(satellite: Satellite, tempid: str) -> bool:
     if match is None or not is_valid(tempid):
         return False
     site, sequence = match.group(1), int(match.group(2))
-    return site == satellite.tempid_site and (
-        satellite.tempid_first <= sequence <= satellite.tempid_last
-    )
+    return TempIdBlock.objects.filter(
+        site=site,
+        first__lte=sequence,
+        last__gte=sequence,
+        holder_type="satellite",
+        holder_id=satellite.uid,
+    ).exists()
 
 
 def _temps(satellite: Satellite, rows: list[dict[str, Any]], done: Imported) -> None:

@@ -12,11 +12,17 @@ from django.db import transaction
 from autarcie.core import clock
 from autarcie.core.errors import ConfigurationError
 from autarcie.core.journal import Action, record
-from autarcie.core.models import TempIdBlock, TempIdSequence
+from autarcie.core.models import TempIdBlock
+from autarcie.core.tempids import DELEGATED, delegated_left, receive_delegated_range
 from autarcie.mirror.models import Inbound, InboundState
 from autarcie.resilience.models import SatelliteLink, SyncedEntry
 from autarcie.resilience.satellite_apply import Applied, apply_snapshot
-from autarcie.resilience.satellite_crypto import KeyPair, SatelliteError, fingerprint
+from autarcie.resilience.satellite_crypto import (
+    EnvelopeRefused,
+    KeyPair,
+    SatelliteError,
+    fingerprint,
+)
 
 ACTOR = "system:satellite"
 FEED = "sat"  # the marker rows that tell chart how fresh the copied mirror is
@@ -57,20 +63,14 @@ def store_link(
         tempid_site=block["site"],
         enrolled_at=clock.now(),
     )
-    TempIdBlock.objects.create(
+    # Kits printed here and temporary admissions take their identifiers from this range.
+    receive_delegated_range(
+        actor=ACTOR,
         site=block["site"],
         first=block["first"],
         last=block["last"],
-        holder_type="satellite",
-        holder_id=answer["uid"],
-        allocated_at=clock.now(),
+        holder_id=link.uid,
     )
-    # Kits printed here take their blank-form identifiers from the delegated block.
-    sequence, _ = TempIdSequence.objects.select_for_update().get_or_create(
-        site=block["site"], defaults={"next_value": block["first"]}
-    )
-    sequence.next_value = block["first"]
-    sequence.save(update_fields=["next_value"])
     record(
         Action.SATELLITE_ENROLLED,
         actor=ACTOR,
@@ -87,9 +87,33 @@ def store_link(
 
 
 def tempids_left(link: SatelliteLink) -> int:
-    sequence = TempIdSequence.objects.filter(site=link.tempid_site).first()
-    next_value = sequence.next_value if sequence else link.tempid_first
-    return max(0, link.tempid_last - next_value + 1)
+    return delegated_left(link.tempid_site) or 0
+
+
+def known_ranges(link: SatelliteLink) -> list[list[int]]:
+    """The ranges the main instance delegated to this satellite, as it holds them."""
+    rows = TempIdBlock.objects.filter(site=link.tempid_site, holder_type=DELEGATED)
+    return [[first, last] for first, last in rows.order_by("first").values_list("first", "last")]
+
+
+def _receive_ranges(link: SatelliteLink, ranges: object) -> int:
+    """New ranges sent with a snapshot (the main tops the satellite up before it runs out)."""
+    if ranges is None:
+        return 0
+    if not isinstance(ranges, list):
+        raise EnvelopeRefused("the snapshot's identifier ranges are not a list")
+    received = 0
+    for item in ranges:
+        if not isinstance(item, dict) or item.get("site") != link.tempid_site:
+            raise EnvelopeRefused("the snapshot holds an identifier range of another site")
+        received += receive_delegated_range(
+            actor=ACTOR,
+            site=link.tempid_site,
+            first=int(item["first"]),
+            last=int(item["last"]),
+            holder_id=link.uid,
+        )
+    return received
 
 
 def _mark_freshness(data_as_of: dt.datetime | None, snapshot_id: str) -> None:
@@ -116,6 +140,7 @@ def _mark_freshness(data_as_of: dt.datetime | None, snapshot_id: str) -> None:
 def record_synced(*, link: SatelliteLink, body: dict[str, Any], size: int) -> Applied:
     locked = SatelliteLink.objects.select_for_update().get(pk=link.pk)
     applied = apply_snapshot(body, locked)
+    applied.tempid_ranges = _receive_ranges(locked, body.get("tempids"))
     as_of = dt.datetime.fromisoformat(body["data_as_of"]) if body.get("data_as_of") else None
     locked.data_as_of = as_of
     locked.snapshot_at = dt.datetime.fromisoformat(body["at"])
