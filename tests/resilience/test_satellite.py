@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import http.cookiejar
 import http.server
@@ -216,6 +217,28 @@ def test_sync_brings_only_the_units_patients_then_only_changes(enrolled: Site) -
     present, held = seed(enrolled.sat, "patients").splitlines()
     assert present.split() == ["LEGRAND", "MARTINEZ", "NGUYEN"]
     assert "FONTAINE" not in held
+
+
+def test_serve_on_a_satellite_syncs_by_itself(enrolled: Site) -> None:
+    """The schedule inside `serve` pulls at start, then every AUTARCIE_SATELLITE_SYNC_MINUTES."""
+    seed(enrolled.main, "admit", "5", "2010", "NGUYEN")
+    scheduled = dataclasses.replace(
+        enrolled.sat, env={**enrolled.sat.env, "AUTARCIE_SATELLITE_SYNC_MINUTES": "5"}
+    )
+    served = Server(scheduled, free_port())
+    served.start()
+    try:
+        for _ in range(60):  # waiting for a real process to sync, not timing anything
+            present, _held = seed(enrolled.sat, "patients").splitlines()
+            if "NGUYEN" in present.split():
+                break
+            time.sleep(0.1)
+        assert "NGUYEN" in present.split()
+    finally:
+        served.stop()
+    status = cli(enrolled.sat, "satellite", "status")
+    assert status.returncode == 0, status.stderr
+    assert "synchronisé il y a" in status.stdout
 
 
 class _Tamperer(http.server.BaseHTTPRequestHandler):
