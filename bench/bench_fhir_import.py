@@ -1,10 +1,12 @@
-"""FHIR NDJSON import into a real (SQLCipher) instance: resources/s stored and projected.
+"""FHIR NDJSON import into a real instance: resources/s stored and projected, peak memory.
 
 A quick generator writes N resources (10 % Patients, 10 % venue Encounters, 80 % Observations)
-as a Bulk-export-shaped folder; `fhir_import.import_paths` imports it in this process.
-Baseline, same lines, same run: plain `sqlite3` `executemany` of the raw JSON lines into one
-table (WAL, synchronous=FULL, one commit per batch of 2,000, unencrypted). The peak RSS of
-the whole run is printed too (the target: under 500 MB for a million resources).
+as a Bulk-export-shaped folder; `fhir_import.import_paths` imports it in a fresh process per
+engine: SQLCipher (`synchronous=FULL`), then PostgreSQL (a throw-away cluster with fsync on,
+when its server binaries are installed). Baseline, same lines, same run, same engine: plain
+`executemany` of the raw JSON lines into one table, one commit per batch of 2,000 (`sqlite3`,
+unencrypted, WAL and FULL; `psycopg` on the same PostgreSQL). Each leg prints its process's
+peak RSS (the target: under 500 MB for a million resources).
 """
 
 from __future__ import annotations
@@ -15,16 +17,21 @@ import os
 import resource
 import secrets
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+from pgcluster import server_binaries, throwaway_cluster
 
 FINESS = "999000017"
 IPP_SYSTEM = f"urn:oid:1.2.250.1.71.4.2.7.{FINESS}"
 NDA_SYSTEM = f"urn:oid:1.2.250.1.71.4.2.2.{FINESS}"
 LOINC = (("2823-3", "Potassium", "mmol/L"), ("2951-2", "Sodium", "mmol/L"), ("718-7", "Hb", "g/dL"))
+BATCH = 2000
 
 
 def _patient(n: int) -> dict[str, object]:
@@ -68,7 +75,7 @@ def _observation(n: int, patients: int) -> dict[str, object]:
 
 
 def generate(folder: Path, total: int) -> int:
-    """Write the three NDJSON files; return the number of resources."""
+    """Write the three NDJSON files, line by line; return the number of resources."""
     patients = max(1, total // 10)
     observations = total - 2 * patients
     with (folder / "Patient.ndjson").open("w", encoding="utf-8") as out:
@@ -86,15 +93,15 @@ def _lines(folder: Path) -> Iterator[list[tuple[bytes]]]:
         with (folder / name).open("rb") as handle:
             for line in handle:
                 batch.append((line.rstrip(b"\n"),))
-                if len(batch) == 2000:
+                if len(batch) == BATCH:
                     yield batch
                     batch = []
     if batch:
         yield batch
 
 
-def baseline(folder: Path, db: Path) -> float:
-    """Seconds for plain sqlite3 executemany of the raw lines, commit per 2,000."""
+def sqlite_baseline(folder: Path, db: Path) -> float:
+    """Seconds for plain sqlite3 executemany of the raw lines, commit per batch."""
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
@@ -109,48 +116,122 @@ def baseline(folder: Path, db: Path) -> float:
     return seconds
 
 
+def postgres_baseline(folder: Path) -> float:
+    """Seconds for plain psycopg executemany of the raw lines, commit per batch."""
+    import psycopg
+
+    with psycopg.connect(
+        host=os.environ["POSTGRES_HOST"],
+        port=int(os.environ["POSTGRES_PORT"]),
+        user=os.environ["POSTGRES_USER"],
+        dbname=os.environ["POSTGRES_DB"],
+    ) as conn:
+        conn.execute("CREATE TABLE bench_raw (id bigserial PRIMARY KEY, line bytea)")
+        conn.commit()
+        started = time.perf_counter()
+        with conn.cursor() as cursor:
+            for batch in _lines(folder):
+                cursor.executemany("INSERT INTO bench_raw (line) VALUES (%s)", batch)
+                conn.commit()
+        seconds = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_raw")
+        conn.commit()
+    return seconds
+
+
 def _instance(root: Path) -> None:
-    data_dir = root / "var"
-    key = root / "var.key"
     os.environ["AUTARCIE_MODE"] = "demo"
     os.environ["AUTARCIE_LOG_LEVEL"] = "WARNING"
-    os.environ.pop("DB", None)
     from autarcie.core.commands import initialise
 
-    initialise(data_dir, key_file=key, mode="demo")
+    initialise(root / "var", key_file=root / "var.key", mode="demo")
+
+
+def _progress(count: int, seconds: float) -> None:
+    if count % 100_000 < BATCH:
+        print(f"  {count:,} resources in {seconds:.0f} s", file=sys.stderr, flush=True)
+
+
+def leg(engine: str, folder: Path) -> dict[str, Any]:
+    """One engine, in this (fresh) process: its baseline, then the import."""
+    with tempfile.TemporaryDirectory(prefix="bench-fhir-leg-") as tmp:
+        root = Path(tmp)
+        if engine == "sqlite":
+            os.environ.pop("DB", None)
+            base_seconds = sqlite_baseline(folder, root / f"baseline-{secrets.token_hex(4)}.db")
+        else:
+            base_seconds = postgres_baseline(folder)
+        _instance(root)
+        from autarcie.mirror.fhir_import import import_paths
+
+        started = time.perf_counter()
+        summary = import_paths([folder], progress=_progress)
+        seconds = time.perf_counter() - started
+    return {
+        "engine": engine,
+        "read": summary.total("read"),
+        "stored": summary.total("stored"),
+        "projected": summary.total("projected"),
+        "rejected": summary.total("rejected"),
+        "seconds": seconds,
+        "baseline_seconds": base_seconds,
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _run_leg(engine: str, folder: Path, env: dict[str, str]) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--leg", engine, "--folder", str(folder)]
+    done = subprocess.run(command, env={**os.environ, **env}, stdout=subprocess.PIPE, check=True)
+    figures: dict[str, Any] = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    return figures
+
+
+def _report(figures: dict[str, Any], count: int) -> None:
+    name = {"sqlite": "SQLCipher, FULL", "postgres": "PostgreSQL, fsync on"}[figures["engine"]]
+    base = {"sqlite": "sqlite3 executemany", "postgres": "psycopg executemany"}[figures["engine"]]
+    rate = figures["stored"] / figures["seconds"]
+    base_rate = count / figures["baseline_seconds"]
+    print(f"[{name}]")
+    print(f"  baseline  {base} of the lines: {base_rate:>10,.0f} lines/s")
+    print(
+        f"  fhir import: {rate:>10,.0f} resources/s stored, "
+        f"{figures['projected'] / figures['seconds']:,.0f}/s projected, "
+        f"rejected {figures['rejected']} ({figures['seconds']:.1f} s)"
+    )
+    print(f"  ratio import/baseline: {rate / base_rate:.3f}")
+    print(f"  peak RSS of the import process: {figures['max_rss_mb']:.0f} MB")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=1_000_000)
     parser.add_argument("--small", action="store_true", help="20,000 resources (make bench)")
+    parser.add_argument(
+        "--engine", choices=("both", "sqlite", "postgres"), default="both", help="default: both"
+    )
+    parser.add_argument("--leg", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.leg:
+        print(json.dumps(leg(args.leg, args.folder)))
+        return 0
     total = 20_000 if args.small else args.resources
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-fhir-") as tmp:
-        root = Path(tmp)
-        folder = root / "export"
+        folder = Path(tmp) / "export"
         folder.mkdir()
         count = generate(folder, total)
         size = sum(p.stat().st_size for p in folder.iterdir())
-        print(f"generated {count:,} resources ({size / 1e6:.0f} MB of NDJSON)")
-        base_seconds = baseline(folder, root / f"baseline-{secrets.token_hex(4)}.db")
-        _instance(root)
-        from autarcie.mirror.fhir_import import import_paths
-
-        started = time.perf_counter()
-        summary = import_paths([folder])
-        seconds = time.perf_counter() - started
-    base_rate = count / base_seconds
-    rate = count / seconds
-    projected = summary.total("projected") / seconds
-    print(f"baseline  sqlite3 executemany of the lines: {base_rate:>10,.0f} lines/s")
-    print(
-        f"fhir import (SQLCipher, FULL): {rate:>10,.0f} resources/s stored, "
-        f"{projected:,.0f}/s projected, rejected {summary.total('rejected')}"
-    )
-    print(f"ratio import/baseline: {rate / base_rate:.3f}")
-    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of the whole run: {max_rss_mb:.0f} MB")
+        print(f"generated {count:,} resources ({size / 1e6:.0f} MB of NDJSON); load {load:.1f}")
+        if args.engine != "postgres":
+            _report(_run_leg("sqlite", folder, {}), count)
+        if args.engine == "sqlite" or server_binaries() is None:
+            print("[PostgreSQL] not measured (--engine sqlite, or no server binaries)")
+            return 0
+        with throwaway_cluster() as cluster:
+            cluster.sql("CREATE DATABASE bench_fhir")
+            _report(_run_leg("postgres", folder, cluster.environment("bench_fhir")), count)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
 

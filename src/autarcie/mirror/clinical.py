@@ -100,3 +100,8 @@ def put_clinical_many(store: Store, patient_id: int, records: list[ClinicalRecor
         by_kind.setdefault(_KIND[type(rec)], []).append(_prepare(store, patient_id, rec))
     for kind, items in by_kind.items():
         store.put_many(kind, items)
+
+
+def kind_of(rec: ClinicalRecord) -> str:
+    """The record type (and so the projection table) a clinical record is written to."""
+    return _KIND[type(rec)]

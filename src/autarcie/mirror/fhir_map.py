@@ -8,13 +8,16 @@ testable with a plain dictionary; the importer backs it with the store (see ``fh
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from autarcie.mirror import records as r
+from autarcie.mirror.fhir_map_types import RESOURCE_TYPES
 
 Json = Mapping[str, Any]
 Resolver = Callable[[str], str | None]
@@ -36,6 +39,8 @@ INS_OIDS = {
 _FINESS_ROOT = re.compile(r"^1\.2\.250\.1\.71\.4\.2\.\d+\.([0-9AB]{9})$")
 _CONFIDENTIAL = frozenset({"R", "V"})
 HIDDEN_STATUS = "CACH"
+# FHIR allows 64; some servers send longer ids. Keys built from an id must fit 300 characters.
+MAX_ID = 200
 QUALIFIED_STATUS = "QUAL"
 
 
@@ -133,11 +138,15 @@ def text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+# Parsed JSON holds plain dicts: `isinstance(x, dict)` is several times cheaper than an ABC
+# check, and these helpers run a dozen times per resource.
+
+
 def codings(concept: Any) -> list[Json]:
-    if not isinstance(concept, Mapping):
+    if not isinstance(concept, dict):
         return []
     items = concept.get("coding")
-    return [c for c in items if isinstance(c, Mapping)] if isinstance(items, list) else []
+    return [c for c in items if isinstance(c, dict)] if isinstance(items, list) else []
 
 
 def concept_code(concept: Any, prefer: str = "") -> str:
@@ -149,7 +158,7 @@ def concept_code(concept: Any, prefer: str = "") -> str:
 
 
 def concept_label(concept: Any) -> str:
-    if not isinstance(concept, Mapping):
+    if not isinstance(concept, dict):
         return ""
     label = text(concept.get("text"))
     if label:
@@ -159,11 +168,11 @@ def concept_label(concept: Any) -> str:
 
 def items(resource: Json, name: str) -> list[Json]:
     value = resource.get(name)
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def reference(value: Any) -> str:
-    return text(value.get("reference")) if isinstance(value, Mapping) else ""
+    return text(value.get("reference")) if isinstance(value, dict) else ""
 
 
 def parse_instant(value: Any) -> dt.datetime | None:
@@ -177,9 +186,10 @@ def parse_instant(value: Any) -> dt.datetime | None:
         raw += "-01"
     try:
         moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError as exc:
+        # Year 1 east of Greenwich, or 9999 west of it, has no UTC instant.
+        return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError) as exc:
         raise MappingError("invalid dateTime") from exc
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def parse_day(value: Any) -> dt.date | None:
@@ -242,6 +252,8 @@ class Venue:
     attending: str = ""
 
     def encode(self) -> str:
+        """Tab-separated (the alias rows already stored use this form); raises MappingError
+        when a part holds a tab itself, since it could not be read back."""
         parts = [
             self.stay.authority,
             self.stay.nda,
@@ -253,11 +265,16 @@ class Venue:
             self.patient_rkey,
             self.attending,
         ]
+        if any("\t" in part for part in parts):
+            raise MappingError("an Encounter identifier or reference holds a tab character")
         return "\t".join(parts)
 
     @classmethod
     def decode(cls, value: str) -> Venue:
-        authority, nda, klass, start, status, end, fhir_id, patient, attending = value.split("\t")
+        parts = value.split("\t")
+        if len(parts) != 9:
+            raise MappingError("the referenced Encounter's alias is unreadable")
+        authority, nda, klass, start, status, end, fhir_id, patient, attending = parts
         return cls(
             stay=r.StayRef(authority, nda, klass),
             admitted_at=dt.datetime.fromisoformat(start) if start else None,
@@ -269,11 +286,22 @@ class Venue:
         )
 
 
+_MAPPERS: dict[str, Callable[[Json, Resolver, Options], list[Op]]] = {}
+_DEFAULT = Options()
+
+
+def _mappers() -> dict[str, Callable[[Json, Resolver, Options], list[Op]]]:
+    # The mapper modules import this one: gather them on first use, not at import time.
+    if not _MAPPERS:
+        from autarcie.mirror import fhir_map_clinical, fhir_map_identity
+
+        _MAPPERS.update(fhir_map_identity.MAPPERS)
+        _MAPPERS.update(fhir_map_clinical.MAPPERS)
+    return _MAPPERS
+
+
 def map_resource(resource: Any, resolve: Resolver, options: Options | None = None) -> Mapped:
     """What one resource means for the mirror. Raises :class:`MappingError` for bad input."""
-    from autarcie.mirror import fhir_map_clinical, fhir_map_identity
-    from autarcie.mirror.fhir_map_types import RESOURCE_TYPES
-
     if not isinstance(resource, Mapping):
         raise MappingError("not a JSON object")
     rtype = text(resource.get("resourceType"))
@@ -284,10 +312,94 @@ def map_resource(resource: Any, resolve: Resolver, options: Options | None = Non
     fhir_id = text(resource.get("id"))
     if not fhir_id:
         raise MappingError(f"{rtype} without id")
-    mapper = fhir_map_identity.MAPPERS.get(rtype) or fhir_map_clinical.MAPPERS.get(rtype)
+    if len(fhir_id) > MAX_ID:
+        raise MappingError(f"{rtype} id longer than {MAX_ID} characters")
+    mapper = _mappers().get(rtype)
     if mapper is None:
         return StoreOnly(rtype, fhir_id)
     try:
-        return mapper(resource, resolve, options or Options())
+        return mapper(resource, resolve, options or _DEFAULT)
     except Unresolvable as exc:
         return Unresolved(str(exc))
+
+
+# -- lines ----------------------------------------------------------------------------------
+
+MAX_DEPTH = 100  # FHIR resources nest a dozen levels; deeper input is an attack or garbage
+
+
+def _finite(value: str) -> float:
+    number = float(value)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError("number out of range")
+    return number
+
+
+def _constant(_name: str) -> float:
+    raise ValueError("NaN and Infinity are not JSON")
+
+
+# Strict JSON: a number too large for a double, NaN and Infinity are refused (the store, and
+# PostgreSQL's jsonb, could not keep them faithfully).
+_DECODER = json.JSONDecoder(parse_float=_finite, parse_constant=_constant)
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        children = node.values() if isinstance(node, dict) else node
+        stack += [(c, depth + 1) for c in children if isinstance(c, dict | list)]
+    return deepest
+
+
+def _bad_text(value: Any) -> str:
+    """Why a decoded JSON value cannot be stored as text ("" when it can)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack += node.keys()
+            stack += node.values()
+        elif isinstance(node, list):
+            stack += node
+        elif isinstance(node, str):
+            if "\x00" in node:
+                return "a string holds a NUL character (\\u0000)"
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return "a string holds an unpaired surrogate (\\ud800-\\udfff)"
+    return ""
+
+
+def parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str]:
+    """One NDJSON line as a resource, or None and the reason it is refused. Pure.
+
+    Accepts what the store can keep faithfully on both engines: UTF-8, strict JSON, an
+    object naming a FHIR resource type, no NUL or unpaired surrogate in its strings.
+    """
+    try:
+        text = raw.decode("utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8")
+    except UnicodeDecodeError:
+        return None, "not valid UTF-8"
+    try:
+        resource = _DECODER.decode(text)
+    except RecursionError:
+        return None, f"not valid JSON (nested deeper than {MAX_DEPTH} levels)"
+    except ValueError:
+        return None, "not valid JSON"
+    if not isinstance(resource, dict):
+        return None, "not a JSON object"
+    rtype = resource.get("resourceType")
+    if not isinstance(rtype, str) or rtype not in RESOURCE_TYPES:
+        return None, "unknown or missing resourceType"
+    # Cheap byte tests first: the walks below run only on the rare lines that need them.
+    if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and _depth(resource) > MAX_DEPTH:
+        return None, f"not valid JSON (nested deeper than {MAX_DEPTH} levels)"
+    if (b"\\u0000" in raw or b"\\ud" in raw or b"\\uD" in raw) and (bad := _bad_text(resource)):
+        return None, bad
+    return resource, ""

@@ -254,7 +254,7 @@ def _value(holder: Json) -> tuple[str, float | None, str]:
         shown, unit = _quantity(quantity)
         number = quantity.get("value")
         comparator = text(quantity.get("comparator"))
-        value = float(number) if isinstance(number, int | float) else None
+        value = _number(number)
         return f"{comparator}{shown}", value, unit
     for name in ("valueString", "valueDateTime", "valueTime"):
         if holder.get(name) is not None:
@@ -264,9 +264,19 @@ def _value(holder: Json) -> tuple[str, float | None, str]:
     for name in ("valueInteger", "valueBoolean"):
         if holder.get(name) is not None:
             raw = holder[name]
-            number = float(raw) if isinstance(raw, int) and not isinstance(raw, bool) else None
+            number = _number(raw) if not isinstance(raw, bool) else None
             return str(raw).lower() if isinstance(raw, bool) else str(raw), number, ""
     return "", None, ""
+
+
+def _number(value: Any) -> float | None:
+    """A JSON number as a float; None for anything else, or an integer beyond a double."""
+    if not isinstance(value, int | float):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
 
 
 def _range(holder: Json) -> str:

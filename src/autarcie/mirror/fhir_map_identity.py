@@ -51,6 +51,7 @@ _STAY_STATUS = {
 CANCELLED = frozenset({"cancelled", "entered-in-error"})
 _NDA_ROOT = "urn:oid:1.2.250.1.71.4.2.2."
 _CONFIDENTIAL = frozenset({"R", "V"})
+MAX_REF = 280  # "fhir-id|" + reference must fit the 300 characters of a reference key
 
 
 def clip(value: str, size: int) -> str:
@@ -67,8 +68,10 @@ def identifier_aliases(rtype: str, resource: Json, value: str) -> list[Op]:
     ops: list[Op] = []
     for ident in items(resource, "identifier"):
         system, ident_value = text(ident.get("system")), text(ident.get("value"))
-        if system and ident_value:
-            ops.append(AliasOp(f"{rtype}?identifier={system}|{ident_value}", value))
+        ref = f"{rtype}?identifier={system}|{ident_value}"
+        # A reference longer than the alias key can hold could never be looked up anyway.
+        if system and ident_value and len(ref) <= MAX_REF:
+            ops.append(AliasOp(ref, value))
     return ops
 
 

@@ -387,3 +387,16 @@ class Store:
 
 
 _CLINICAL = {"Allergy", "Condition", "Prescription", "Administration", "Result", "Document"}
+
+
+# -- for writers that batch many resources (the FHIR bulk import) ---------------------------
+
+
+def table_of(rtype: str) -> str:
+    """The projection table of a record type (``"Patient"`` -> ``mirror_patient``)."""
+    return _TABLES[rtype]
+
+
+def state_digest(text: str) -> str:
+    """The digest ``Store.put`` keeps of a state: equal digests mean nothing changed."""
+    return _digest(text)
