@@ -15,7 +15,6 @@ from autarcie.care.fields import CareInputError, parse_moment
 from autarcie.care.models import CareEntry, EntryKind, TempPatient
 from autarcie.care.passage import clean_passage
 from autarcie.care.queries import Subject, current, find_duplicates, subject_of, subject_units
-from autarcie.care.writegate import write_gate
 from autarcie.core import clock
 from autarcie.core.errors import AutarcieError
 from autarcie.core.journal import Action, Actor, record
@@ -192,8 +191,8 @@ def record_entry(
     if kind == EntryKind.MOVEMENT and clean["movement"] == "admission":
         check_unit(actor, clean["unit_code"])
     unit = _unit_of(subject, clean)  # read before the write lock is taken
-    with write_gate(), transaction.atomic():
-        return _save(
+    with transaction.atomic():
+        entry = _save(
             actor=actor,
             subject=subject,
             kind=kind,
@@ -201,6 +200,9 @@ def record_entry(
             written_at=moment,
             unit_code=unit,
         )
+    if kind == EntryKind.MOVEMENT:
+        subject.forget_units()
+    return entry
 
 
 def _check_tempid(tempid: str) -> str:
@@ -249,7 +251,7 @@ def admit_temporary(
         candidates += find_duplicates(data["used_family"], data["given"], birth, data["sex"])
     if candidates and not accept_duplicates:
         raise PossibleDuplicate(candidates)
-    with write_gate(), transaction.atomic():
+    with transaction.atomic():
         temp = TempPatient.objects.create(
             tempid=data["tempid"],
             birth_family=data["birth_family"],
@@ -309,7 +311,7 @@ def correct_entry(
     moment = written_time(written_at) if written_at else entry.written_at
     clean = dict(entry.data) if cancel else CLEANERS[entry.kind](data or {}, subject)
     unit = _unit_of(subject, clean)
-    with write_gate(), transaction.atomic():
+    with transaction.atomic():
         latest = CareEntry.objects.filter(chain=entry.chain).order_by("-version").first()
         if latest is None or latest.version != entry.version:
             raise AutarcieError(
@@ -317,7 +319,7 @@ def correct_entry(
             )
         if entry.kind == EntryKind.IDENTITY and subject.temp is not None and not cancel:
             _update_identity(subject.temp, clean)
-        return _save(
+        corrected = _save(
             actor=actor,
             subject=subject,
             kind=entry.kind,
@@ -329,6 +331,9 @@ def correct_entry(
             reason=reason.strip(),
             cancelled=cancel,
         )
+    if entry.kind == EntryKind.MOVEMENT:
+        subject.forget_units()
+    return corrected
 
 
 def _update_identity(temp: TempPatient, data: Mapping[str, Any]) -> None:

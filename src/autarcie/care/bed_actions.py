@@ -9,7 +9,6 @@ from autarcie.care.actions import author_fields
 from autarcie.care.fields import CareInputError
 from autarcie.care.models import BedReport, BedSource, CriticalUnit, RorCategory
 from autarcie.care.queries import occupants
-from autarcie.care.writegate import write_gate
 from autarcie.core import clock
 from autarcie.core.errors import AccessDenied
 from autarcie.core.journal import Action, Actor, record
@@ -27,7 +26,7 @@ def configure_critical_unit(
         raise CareInputError({"ror_category": f"Catégorie ROR « {ror_category} » inconnue."})
     if installed < 0:
         raise CareInputError({"installed": "Lits installés : un nombre positif."})
-    with write_gate(), transaction.atomic():
+    with transaction.atomic():
         cu, _ = CriticalUnit.objects.update_or_create(
             unit=unit, defaults={"ror_category": ror_category, "installed": installed}
         )
@@ -77,7 +76,7 @@ def update_beds(
     if errors:
         raise CareInputError(errors)
     author, label = author_fields(actor)
-    with write_gate(), transaction.atomic():
+    with transaction.atomic():
         report = BedReport.objects.create(
             unit=unit,
             ror_category=cu.ror_category,

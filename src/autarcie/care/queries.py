@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import TypeVar
 
@@ -23,6 +23,10 @@ class Subject:
 
     patient: Patient | None = None
     temp: TempPatient | None = None
+    # The subject's units, read once per request (see subject_units); a movement forgets them.
+    _units: dict[str, frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if (self.patient is None) == (self.temp is None):
@@ -53,6 +57,9 @@ class Subject:
     @property
     def birth_date(self) -> dt.date | None:
         return self.who.birth_date
+
+    def forget_units(self) -> None:
+        self._units.clear()
 
     def entries(self) -> QuerySet[CareEntry]:
         if self.temp is not None:
@@ -132,7 +139,17 @@ def _move(before: Placement | None, entry: CareEntry) -> Placement:
 
 
 def subject_units(subject: Subject) -> set[str]:
-    """Units the subject is in now (downtime first, then mirror), or was last in."""
+    """Units the subject is in now (downtime first, then mirror), or was last in.
+
+    Read once per ``Subject`` (a request checks the scope, picks the entry's unit and checks
+    the scope again after a save); recording a movement forgets them.
+    """
+    if "now" not in subject._units:
+        subject._units["now"] = frozenset(_read_units(subject))
+    return set(subject._units["now"])
+
+
+def _read_units(subject: Subject) -> set[str]:
     placed = placements(subject=subject).get(subject.key)
     if placed is not None:
         return {placed.unit_code}

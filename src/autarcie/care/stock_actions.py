@@ -12,7 +12,6 @@ from autarcie.care.actions import WrittenAt, author_fields, written_time
 from autarcie.care.fields import CareInputError
 from autarcie.care.models import StockAlert, StockEntry, StockKind, StockThreshold
 from autarcie.care.stock_queries import apply, level
-from autarcie.care.writegate import write_gate
 from autarcie.core import clock
 from autarcie.core.journal import Action, Actor, record
 
@@ -107,7 +106,7 @@ def record_stock(
     if kind in (StockKind.TRANSFER_IN, StockKind.TRANSFER_OUT):
         raise CareInputError({"kind": "Un transfert se saisit avec le formulaire de transfert."})
     moment = written_time(written_at)
-    with write_gate(), transaction.atomic():
+    with transaction.atomic():
         before = level(location, drug_code.strip())
         after = apply(before, kind, quantity)
         _refuse_negative(before, after, drug_label)
@@ -141,7 +140,7 @@ def transfer_stock(
     if source == destination:
         raise CareInputError({"counterpart": "Choisissez une autre unité de destination."})
     moment = written_time(written_at)
-    with write_gate(), transaction.atomic():
+    with transaction.atomic():
         before = level(source, drug_code)
         after = before - quantity
         _refuse_negative(before, after, drug_label)
@@ -176,7 +175,7 @@ def correct_stock(
         raise CareInputError({"reason": "Motif de la correction : obligatoire."})
     new_quantity = entry.quantity if quantity is None else quantity
     _check(entry.drug_code, entry.drug_label, new_quantity, entry.kind)
-    with write_gate(), transaction.atomic():
+    with transaction.atomic():
         latest = StockEntry.objects.filter(chain=entry.chain).order_by("-version").first()
         if latest is None or latest.version != entry.version:
             raise CareInputError({"reason": "Déjà corrigée par quelqu'un d'autre : rechargez."})
@@ -204,7 +203,7 @@ def set_threshold(
 ) -> StockThreshold:
     check_stock(actor, location)
     _check(drug_code, drug_label, max(minimum, 1), StockKind.COUNT)
-    with write_gate(), transaction.atomic():
+    with transaction.atomic():
         threshold, _ = StockThreshold.objects.update_or_create(
             location=location,
             drug_code=drug_code.strip(),

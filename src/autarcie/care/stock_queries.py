@@ -63,9 +63,11 @@ def levels(location: str, at: dt.datetime | None = None) -> list[StockLine]:
     """Every drug ever recorded at the location, with its level as of ``at``."""
     values: dict[str, int] = defaultdict(int)
     labels: dict[str, str] = {}
-    for entry in live_entries(location, at):
-        values[entry.drug_code] = apply(values[entry.drug_code], entry.kind, entry.quantity)
-        labels[entry.drug_code] = entry.drug_label
+    # Plain tuples, not model instances: the history of a location only grows.
+    rows = live_entries(location, at).values_list("drug_code", "drug_label", "kind", "quantity")
+    for code, label, kind, quantity in rows:
+        values[code] = apply(values[code], kind, quantity)
+        labels[code] = label
     minimums = {
         t.drug_code: t for t in StockThreshold.objects.filter(location=location).order_by("pk")
     }
@@ -88,9 +90,9 @@ def levels(location: str, at: dt.datetime | None = None) -> list[StockLine]:
 def consumption_per_day(location: str, days: int = 7) -> dict[dt.date, dict[str, int]]:
     """Paris day -> drug label -> units dispensed or sent away, the most recent days."""
     table: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for entry in live_entries(location).filter(kind__in=REMOVES):
-        day = entry.written_at.astimezone(PARIS).date()
-        table[day][entry.drug_label] += entry.quantity
+    rows = live_entries(location).filter(kind__in=REMOVES)
+    for written_at, label, quantity in rows.values_list("written_at", "drug_label", "quantity"):
+        table[written_at.astimezone(PARIS).date()][label] += quantity
     recent = sorted(table, reverse=True)[:days]
     return {day: dict(table[day]) for day in recent}
 

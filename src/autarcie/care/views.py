@@ -129,7 +129,7 @@ def subject(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     context = {
         "s": found,
         "kind": kind,
-        "placement": placements().get(found.key),
+        "placement": placements(subject=found).get(found.key),
         "groups": _entries_by_kind(user, found),
         "forms": [(k, label) for k, label in writable if access.can_write(user, k)],
         "trail": trail,

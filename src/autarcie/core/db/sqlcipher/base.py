@@ -22,6 +22,7 @@ from django.db.backends.sqlite3._functions import (  # type: ignore[import-untyp
 from django.utils.dateparse import parse_date, parse_datetime, parse_time
 from sqlcipher3 import dbapi2 as Database
 
+from autarcie.core.db.sqlcipher.gate import queue_for
 from autarcie.core.errors import DatabaseKeyError
 from autarcie.core.keys import finish_rotation, pending_key_path, read_key_file
 
@@ -89,6 +90,51 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
 
     def create_cursor(self, name: str | None = None) -> Any:
         return self.connection.cursor(factory=SQLCipherCursorWrapper)
+
+    # --- one fair queue of writers (see gate.py) ---
+    # Every transaction Django begins (``atomic``, with BEGIN IMMEDIATE) queues first and
+    # leaves the queue as soon as it commits or rolls back.
+
+    _in_gate = False
+
+    def _start_transaction_under_autocommit(self) -> None:
+        queue = queue_for(str(self.settings_dict["NAME"]))
+        if not queue.holds():  # never wait for ourselves through a second connection
+            queue.enter(float(self.settings_dict["OPTIONS"].get("timeout", 5)))
+            self._in_gate = True
+        try:
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
+        except BaseException:
+            self._leave_gate()
+            raise
+
+    def _leave_gate(self) -> None:
+        if self._in_gate:
+            self._in_gate = False
+            queue_for(str(self.settings_dict["NAME"])).leave()
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()  # type: ignore[misc]
+        finally:
+            self._leave_gate()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()  # type: ignore[misc]
+        finally:
+            self._leave_gate()
+
+    def _set_autocommit(self, autocommit: bool) -> None:
+        super()._set_autocommit(autocommit)  # type: ignore[misc]
+        if autocommit:
+            self._leave_gate()
+
+    def _close(self) -> None:
+        try:
+            super()._close()  # type: ignore[misc]
+        finally:
+            self._leave_gate()
 
 
 # --- key rotation recovery (self-resilience) ---
