@@ -132,7 +132,7 @@ def test_feed_status_adds_up_over_batches() -> None:
     raws = messages("pamfr_sequence_A01_A02_A12_Z99_A03.hl7")
     feed(raws[:2])
     later = T0 + dt.timedelta(minutes=5)
-    feed([*raws[2:], raws[0][:raws[0].index(b"PID")]], at=later)
+    feed([*raws[2:], raws[0][: raws[0].index(b"PID")]], at=later)
     status = FeedStatus.objects.get(feed="hl7")
     assert status.received == len(raws)  # the truncated copy has no readable sender
     assert status.applied == len(raws)

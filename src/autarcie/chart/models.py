@@ -30,3 +30,20 @@ class BreakGlass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}->{self.patient_id}"
+
+
+class NameWord(models.Model):
+    """One distinct word of the patients' names: the vocabulary of the typo-tolerant search.
+
+    Filled by a database trigger on every insert into ``mirror_patienttoken``, whatever wrote
+    it (the mirror's raw SQL, a satellite's bulk copy, a script), and indexed by trigrams
+    (SQLite FTS5 ``trigram``, PostgreSQL ``pg_trgm``); see migration 0002. A search looks up
+    candidate words here, then patients by ``PatientToken``: this table never says which
+    patient bears a word, so it holds nothing the search's scope rules have not yet filtered.
+    Words are never removed: a word no patient bears any more only costs one look-up.
+    """
+
+    word = models.CharField(max_length=80, unique=True)
+
+    def __str__(self) -> str:
+        return self.word
