@@ -17,9 +17,7 @@ import http.client
 import multiprocessing
 import os
 import random
-import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +27,8 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+
+from httpload import Browser, serve
 
 WRITERS = 20
 # Seconds between two saves of one person, on average: a very fast typist on short forms.
@@ -184,36 +183,14 @@ def _report(label: str, latencies: list[float], errors: Counter[str], wall: floa
 # -- a real served instance --------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _serve(data: Path) -> tuple[subprocess.Popen[bytes], int]:
     """``autarcie serve`` with its default two workers, on a free loopback port."""
     from django.db import connections
 
     connections.close_all()
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "DB"}
     env["AUTARCIE_LOG_LEVEL"] = "WARNING"
-    command = [sys.executable, "-m", "autarcie.cli", "serve", "--data-dir", str(data)]
-    command += ["--bind", f"127.0.0.1:{port}", "--workers", "2"]
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server, port
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit("autarcie serve stopped at start-up") from None
-            time.sleep(0.1)  # waiting for a child process to listen, not timing anything
-    server.kill()
-    raise SystemExit("autarcie serve did not listen within 60 s")
+    return serve(data, env, workers=2)
 
 
 def _cpu_seconds(root_pid: int) -> float:
@@ -237,46 +214,6 @@ def _cpu_seconds(root_pid: int) -> float:
         ours |= found
         grew = bool(found)
     return sum(times.get(pid, 0.0) for pid in ours)
-
-
-class _Browser:
-    """One person's browser: a keep-alive connection, its cookies, its CSRF token."""
-
-    def __init__(self, port: int) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        self.cookies: dict[str, str] = {}
-        self.csrf = ""
-
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Any:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if form is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            body = urlencode({**form, "csrfmiddlewaretoken": self.csrf})
-        try:
-            self.conn.request(method, path, body=body, headers=headers)
-            response = self.conn.getresponse()
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-            # The server closed an idle keep-alive connection: reconnect once, as browsers do.
-            self.conn.close()
-            self.conn.request(method, path, body=body, headers=headers)
-            response = self.conn.getresponse()
-        text = response.read().decode("utf-8", errors="replace")
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text)
-        if token:
-            self.csrf = token.group(1)
-        return response.status, response.getheader("Location", "")
-
-    def log_in(self, username: str, password: str) -> None:
-        self.request("GET", "/connexion/")
-        status, _ = self.request(
-            "POST", "/connexion/", {"username": username, "password": password}
-        )
-        if status != 302:
-            raise SystemExit(f"bench login of {username} failed with HTTP {status}")
 
 
 def _form(temp_pk: int, n: int) -> tuple[str, dict[str, str]]:
@@ -312,7 +249,7 @@ class _Tally:
 
 
 def _person(
-    browser: _Browser, temp_pk: int, saves: int, pace: float, seed: int, tally: _Tally
+    browser: Browser, temp_pk: int, saves: int, pace: float, seed: int, tally: _Tally
 ) -> None:
     rng = random.Random(seed)  # think times, not secrets
     for n in range(saves):
@@ -322,12 +259,12 @@ def _person(
         path, form = _form(temp_pk, n)
         started = time.perf_counter()
         try:
-            status, location = browser.request("POST", path, form)
+            status, _text, location = browser.request("POST", path, form)
             saved = time.perf_counter()
             if status != 302:
                 tally.error(f"HTTP {status} on {path.split('/')[-2] or 'stock'}")
                 continue
-            next_status, _ = browser.request("GET", location)
+            next_status, _text, _location = browser.request("GET", location)
         except (OSError, http.client.HTTPException) as exc:
             tally.error(f"{type(exc).__name__}: {exc}")
             browser.conn.close()  # a fresh connection for the next form
@@ -339,7 +276,7 @@ def _person(
 
 
 def _run_served(
-    server: int, browsers: list[tuple[_Browser, int]], saves: int, pace: float = 0.0
+    server: int, browsers: list[tuple[Browser, int]], saves: int, pace: float = 0.0
 ) -> tuple[_Tally, float]:
     tally = _Tally()
     threads = [
@@ -361,7 +298,7 @@ def bench_served(root: Path, writers: list[Any], password: str, saves: int) -> f
     try:
         browsers = []
         for nurse, temp in writers:
-            browser = _Browser(port)
+            browser = Browser(port)
             browser.log_in(nurse.username, password)
             browser.request("GET", f"/soins/dossiers/temp/{temp.pk}/saisie/vitals/")
             browsers.append((browser, temp.pk))

@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import os
 import random
-import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,7 +32,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+
+from httpload import Browser, serve
 
 _CLI = (sys.executable, "-m", "autarcie.cli")
 MEMBER = "membre.bench"
@@ -131,68 +129,8 @@ def populate(data: Path, key: Path, entries: int) -> int:
     return int(crisis.pk)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def start_server(data: Path, key: Path, workers: int) -> tuple[subprocess.Popen[bytes], int]:
-    port = _free_port()
-    command = [*_CLI, "serve", "--data-dir", str(data), "--bind", f"127.0.0.1:{port}"]
-    server = subprocess.Popen(
-        [*command, "--workers", str(workers)],
-        env=_env(key),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server, port
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit("autarcie serve stopped at start-up") from None
-            time.sleep(0.1)  # waiting for a child process to listen, not timing anything
-    server.kill()
-    raise SystemExit("autarcie serve did not listen within 60 s")
-
-
-class Session:
-    """One client: its own keep-alive connection and session cookie."""
-
-    def __init__(self, port: int) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, body: str = "") -> tuple[int, str]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        if body:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            self.conn.request(method, path, body=body or None, headers=headers)
-            response = self.conn.getresponse()
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-            # The server closed an idle keep-alive connection: reconnect once, as browsers do.
-            self.conn.close()
-            self.conn.request(method, path, body=body or None, headers=headers)
-            response = self.conn.getresponse()
-        text = response.read().decode("utf-8", errors="replace")
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response.status, text
-
-    def log_in(self) -> None:
-        _status, page = self.request("GET", "/connexion/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        form = {"username": MEMBER, "password": PASSWORD}
-        form["csrfmiddlewaretoken"] = token.group(1) if token else ""
-        status, _text = self.request("POST", "/connexion/", urlencode(form))
-        if status != 302:
-            raise SystemExit(f"bench login failed with HTTP {status}")
+    return serve(data, _env(key), workers)
 
 
 @dataclass
@@ -202,7 +140,7 @@ class Phase:
     elapsed: float = 0.0
 
 
-def _client(session: Session, path: str, until: float, period: float, out: Phase) -> None:
+def _client(session: Browser, path: str, until: float, period: float, out: Phase) -> None:
     next_at = time.monotonic() + (random.uniform(0, period) if period else 0)
     mine: list[float] = []
     while True:
@@ -214,35 +152,33 @@ def _client(session: Session, path: str, until: float, period: float, out: Phase
         if time.monotonic() >= until:
             break
         started = time.perf_counter()
-        status, _ = session.request("GET", path)
+        status, _text, _location = session.request("GET", path)
         mine.append(time.perf_counter() - started)
         if status != 200:
             out.errors.append(status)
     out.latencies.extend(mine)  # list.extend is atomic under the GIL
 
 
-def _writer(session: Session, crisis_id: int, until: float, out: Phase) -> None:
+def _writer(session: Browser, crisis_id: int, until: float, out: Phase) -> None:
     """A member logging a fact every second through the main courante form."""
     path = f"/crise/{crisis_id}/main-courante/"
-    _status, page = session.request("GET", path)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    session.request("GET", path)  # the form, and its CSRF token
     n = 0
     while time.monotonic() < until:
         n += 1
         form = {"category": "fact", "text": f"fait pendant la charge {n}"}
-        form["csrfmiddlewaretoken"] = token.group(1) if token else ""
-        status, _ = session.request("POST", path, urlencode(form))
+        status, _text, _location = session.request("POST", path, form)
         if status != 302:
             out.errors.append(status)
         time.sleep(1.0)  # pacing the writer, not a test wait
 
 
 def load(
-    sessions: Sequence[Session],
+    sessions: Sequence[Browser],
     path: str,
     seconds: float,
     period: float,
-    writer: tuple[Session, int] | None = None,
+    writer: tuple[Browser, int] | None = None,
 ) -> Phase:
     for session in sessions:  # warm-up: each worker thread's connection and templates
         session.request("GET", path)
@@ -299,10 +235,10 @@ def main() -> None:
         crisis_id = populate(data, key, entries)
         server, port = start_server(data, key, workers=2)
         try:
-            anonymous = [Session(port) for _ in range(clients)]
-            members = [Session(port) for _ in range(clients + 1)]
+            anonymous = [Browser(port, timeout=60) for _ in range(clients)]
+            members = [Browser(port, timeout=60) for _ in range(clients + 1)]
             for session in members:
-                session.log_in()
+                session.log_in(MEMBER, PASSWORD)
             writer = members.pop()
             pages = (
                 ("login page (baseline)", anonymous, "/connexion/"),

@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import json
 import os
 import random
-import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +31,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+
+from httpload import Browser, serve
 
 _CLI = (sys.executable, "-m", "autarcie.cli")
 _SYLLABLES = [c + v for c in "bcdfglmnprstv" for v in ("a", "e", "i", "o", "ou", "au", "an")]
@@ -366,79 +364,12 @@ def bench_search(families: list[str], count: int, seed: int) -> None:
 # -- summaries under load --------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def start_server(data: Path, key: Path, workers: int) -> tuple[subprocess.Popen[bytes], int]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            *_CLI,
-            "serve",
-            "--data-dir",
-            str(data),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-        ],
-        env=_env(key),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server, port
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit("autarcie serve stopped at start-up") from None
-            time.sleep(0.1)  # waiting for a child process to listen, not timing anything
-    server.kill()
-    raise SystemExit("autarcie serve did not listen within 60 s")
-
-
-class Session:
-    """One client: its own keep-alive connection and logged-in session cookie."""
-
-    def __init__(self, port: int) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, body: str = "") -> tuple[int, str]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        if body:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            self.conn.request(method, path, body=body or None, headers=headers)
-            response = self.conn.getresponse()
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-            # The server closed an idle keep-alive connection: reconnect once, as browsers do.
-            self.conn.close()
-            self.conn.request(method, path, body=body or None, headers=headers)
-            response = self.conn.getresponse()
-        text = response.read().decode("utf-8", errors="replace")
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response.status, text
-
-    def log_in(self) -> None:
-        _status, page = self.request("GET", "/connexion/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        form = {"username": NURSE, "password": PASSWORD}
-        form["csrfmiddlewaretoken"] = token.group(1) if token else ""
-        status, _text = self.request("POST", "/connexion/", urlencode(form))
-        if status != 302:
-            raise SystemExit(f"bench login failed with HTTP {status}")
+    return serve(data, _env(key), workers)
 
 
 def _client_loop(
-    session: Session,
+    session: Browser,
     ids: list[int],
     until: float,
     period: float,
@@ -456,7 +387,7 @@ def _client_loop(
         if time.monotonic() >= until:
             return
         started = time.perf_counter()
-        status, _ = session.request("GET", f"/patients/{rng.choice(ids)}/")
+        status, _text, _location = session.request("GET", f"/patients/{rng.choice(ids)}/")
         out.append(time.perf_counter() - started)
         if status != 200:
             errors.append(status)
@@ -466,11 +397,11 @@ def drive(
     port: int, ids: list[int], clients: int, paced: float, saturated: float
 ) -> dict[str, Any]:
     """Runs in the second process: log the clients in, then the paced and saturated phases."""
-    sessions = [Session(port) for _ in range(clients)]
+    sessions = [Browser(port, timeout=60) for _ in range(clients)]
     # Ten logins shared by the clients: each login costs an Argon2 hash, not what we measure.
     for index, session in enumerate(sessions):
         if index < 10:
-            session.log_in()
+            session.log_in(NURSE, PASSWORD)
         else:
             session.cookies = dict(sessions[index % 10].cookies)
     report: dict[str, Any] = {"alone": []}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,3 +87,42 @@ def one_line_error(done: subprocess.CompletedProcess[str], text: str) -> None:
     assert "Traceback" not in done.stderr, done.stderr
     assert done.stderr.strip().count("\n") == 0, done.stderr
     assert text in done.stderr
+
+
+class Feeding:
+    """A feed writer running in its own process (``tests.resilience.writer``), whose
+    acknowledged control ids are collected as they come."""
+
+    def __init__(self, inst: Instance) -> None:
+        self.acked: list[str] = []
+        self._enough = threading.Event()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.resilience.writer", "0"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**inst.env, "AUTARCIE_DATA_DIR": str(inst.data)},
+            cwd=REPO,
+        )
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.acked.append(line.split()[1])
+            if len(self.acked) >= 20:
+                self._enough.set()
+        self._enough.set()
+
+    def wait_for_some(self) -> list[str]:
+        """The control ids acknowledged so far, once there are 20 (so committed)."""
+        assert self._enough.wait(timeout=60), "the writer acknowledged nothing"
+        return list(self.acked)
+
+    def stop(self) -> int:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+        self._reader.join(timeout=10)
+        return self.process.returncode

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,13 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.resilience.conftest import PASSWORD, REPO, Instance, clean_env, one_line_error
+from tests.resilience.conftest import (
+    PASSWORD,
+    Feeding,
+    Instance,
+    clean_env,
+    one_line_error,
+)
 from tests.resilience.writer import FAMILY
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
@@ -236,38 +240,13 @@ def test_drill_restores_into_a_scratch_database_and_drops_it(
 def test_backup_under_write_load_keeps_every_acknowledged_write(
     pg_instance: Instance, databases: Databases
 ) -> None:
-    writer = subprocess.Popen(
-        [sys.executable, "-m", "tests.resilience.writer", "0"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**pg_instance.env, "AUTARCIE_DATA_DIR": str(pg_instance.data)},
-        cwd=REPO,
-    )
-    assert writer.stdout is not None
-    acked: list[str] = []
-    enough = threading.Event()
-
-    def drain() -> None:
-        assert writer.stdout is not None
-        for line in writer.stdout:
-            acked.append(line.split()[1])
-            if len(acked) >= 20:
-                enough.set()
-        enough.set()
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
+    feeding = Feeding(pg_instance)
     try:
-        assert enough.wait(timeout=60), "the writer acknowledged nothing"
-        before = list(acked)  # read by us, so committed before the backup started
+        before = feeding.wait_for_some()  # read by us, so committed before the backup started
         archive = _backup(pg_instance, "load.autarcie-backup")
     finally:
-        assert writer.stdin is not None
-        writer.stdin.close()
-        writer.wait(timeout=60)
-        reader.join(timeout=10)
-    assert len(acked) > len(before), "the feed kept being acknowledged during the backup"
+        feeding.stop()
+    assert len(feeding.acked) > len(before), "the feed kept being acknowledged during the backup"
     target_db = databases.create()
     restored = _restore(pg_instance, archive, target_db)
     assert restored.returncode == 0, restored.stderr

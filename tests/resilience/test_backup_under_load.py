@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
 from sqlcipher3 import dbapi2 as sqlcipher
 
-from tests.resilience.conftest import REPO, Instance
+from tests.resilience.conftest import Feeding, Instance
 
 pytestmark = pytest.mark.slow
 
@@ -27,43 +24,18 @@ def _rows(db: Path, key_file: Path, sql: str) -> list[tuple[object, ...]]:
 def test_restore_of_a_backup_under_write_load_keeps_every_acknowledged_write(
     instance: Instance,
 ) -> None:
-    writer = subprocess.Popen(
-        [sys.executable, "-m", "tests.resilience.writer", "0"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**instance.env, "AUTARCIE_DATA_DIR": str(instance.data)},
-        cwd=REPO,
-    )
-    assert writer.stdout is not None
-    acked: list[str] = []
-    enough = threading.Event()
-
-    def drain() -> None:
-        assert writer.stdout is not None
-        for line in writer.stdout:
-            acked.append(line.split()[1])
-            if len(acked) >= 20:
-                enough.set()
-        enough.set()
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
+    feeding = Feeding(instance)
     try:
-        assert enough.wait(timeout=60), "the writer acknowledged nothing"
-        before_snapshot = list(acked)  # read by us, so committed before the backup starts
+        before_snapshot = feeding.wait_for_some()  # read by us: committed before the backup
         archive = instance.root / "load.autarcie-backup"
         made = instance.run(
             "backup", "create", "--data-dir", str(instance.data), "--out", str(archive)
         )
         assert made.returncode == 0, made.stderr
-        during = len(acked) - len(before_snapshot)
+        during = len(feeding.acked) - len(before_snapshot)
     finally:
-        assert writer.stdin is not None
-        writer.stdin.close()
-        writer.wait(timeout=60)
-        reader.join(timeout=10)
-    assert writer.returncode == 0
+        stopped = feeding.stop()
+    assert stopped == 0
 
     target, key = instance.root / "restored", instance.root / "restored.key"
     restored = instance.run(
