@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from autarcie.core.clock import FrozenClock
 from autarcie.core.models import JournalEntry, User
+from autarcie.core.schedule import acquire_lock
 from autarcie.crisis import alert_actions, inbox, sms, webhook
 from autarcie.crisis.models import Alert, Answer, Crisis, InboundOutcome, InboundSms
 from tests.crisis.conftest import logged_in
@@ -116,7 +117,7 @@ def test_only_the_process_holding_the_lock_collects(
     alert = _alert(crisis, member)
     spool, lock = tmp_path / "spool", tmp_path / "crisis-sms.lock"
     _drop(spool, "GSM1.a", "33611223344", f"{alert.reply_code} 1")
-    held = inbox.acquire_lock(lock)
+    held = acquire_lock(lock)
     assert held is not None
     with override_settings(CRISIS_SMS_ADAPTER="gsm", CRISIS_SMS_SPOOL_DIR=spool):
         assert _one_tick(lock) == 0

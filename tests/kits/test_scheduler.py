@@ -13,8 +13,9 @@ import pytest
 from autarcie.core import clock
 from autarcie.core.clock import FrozenClock
 from autarcie.core.models import JournalEntry
+from autarcie.core.schedule import acquire_lock
 from autarcie.kits.models import BuildStatus, KitBuild
-from autarcie.kits.scheduler import acquire_lock, builds_to_prune, due_units, run_scheduler
+from autarcie.kits.scheduler import builds_to_prune, due_units, run_scheduler
 from tests.wards import Ward
 
 T = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)

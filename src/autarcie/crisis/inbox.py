@@ -6,11 +6,7 @@ wait goes through ``sleep`` (default: the stop event), so tests drive it without
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
-import os
-import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -20,22 +16,11 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 
 from autarcie.core.errors import AutarcieError
+from autarcie.core.schedule import acquire_lock, stop_event
 from autarcie.crisis import alert_actions, inbound
 
 log = logging.getLogger(__name__)
 LOCK_NAME = "crisis-sms.lock"
-
-
-def acquire_lock(path: Path) -> IO[bytes] | None:
-    """The open lock file if this process now holds the scheduler lock, else None."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("ab")
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        return None
-    return handle
 
 
 def tick() -> dict[str, int]:
@@ -81,16 +66,4 @@ def run_inbox(
 
 def serve_inbox(*, stop_with_parent: bool) -> int:
     """The body of `autarcie crisis inbox`: until SIGTERM/SIGINT or the parent's end."""
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    if stop_with_parent:
-
-        def watch() -> None:
-            with contextlib.suppress(OSError, ValueError):
-                while os.read(0, 4096):  # the raw fd: no buffered-reader lock at shutdown
-                    pass
-            stop.set()
-
-        threading.Thread(target=watch, name="crisis-parent-watch", daemon=True).start()
-    return run_inbox(stop)
+    return run_inbox(stop_event(stop_with_parent=stop_with_parent, name="crisis"))

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -87,18 +85,11 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     if int(settings.KITS_EVERY_MINUTES) == 0:
         print("kit scheduler disabled (AUTARCIE_KITS_EVERY_MINUTES=0)", file=sys.stderr)
         return 0
-    stop = threading.Event()
-    if args.stop_with_parent:
-        threading.Thread(target=_stop_on_eof, args=(stop,), daemon=True).start()
+    from autarcie.core.schedule import stop_event
+
+    stop = stop_event(stop_with_parent=args.stop_with_parent, name="kits")
     try:
         run_scheduler(stop)
     except KeyboardInterrupt:
         stop.set()
     return 0
-
-
-def _stop_on_eof(stop: threading.Event) -> None:
-    # Our parent holds the other end of stdin: however it ends, we read EOF and stop.
-    while os.read(0, 4096):  # the raw fd: no buffered-reader lock at shutdown
-        pass
-    stop.set()

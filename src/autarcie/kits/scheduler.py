@@ -4,7 +4,6 @@ prints it, and keeps the last N builds per unit."""
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -18,6 +17,7 @@ from django.db import close_old_connections, connection
 from autarcie.core import clock
 from autarcie.core.errors import AutarcieError
 from autarcie.core.models import Unit
+from autarcie.core.schedule import acquire_lock
 from autarcie.kits import actions
 from autarcie.kits.builder import build_units
 from autarcie.kits.models import BuildStatus, KitBuild
@@ -26,18 +26,6 @@ from autarcie.kits.printing import PrintError, parse_printers, printer_for, send
 log = logging.getLogger(__name__)
 ACTOR = "system:kits"
 POLL_SECONDS = 30.0
-
-
-def acquire_lock(path: Path) -> IO[bytes] | None:
-    """The open lock file if this process now holds the scheduler lock, else None."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("ab")
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        return None
-    return handle
 
 
 def due_units(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import logging
-import signal
 import threading
 
 from django.conf import settings
@@ -13,6 +11,7 @@ from django.db import DatabaseError
 
 from autarcie.core import clock
 from autarcie.core.errors import AutarcieError
+from autarcie.core.schedule import acquire_lock, stop_event
 from autarcie.resilience.models import SatelliteLink
 from autarcie.resilience.satellite_client import sync
 
@@ -45,12 +44,11 @@ def run_satellite_scheduler(stop: threading.Event) -> int:
     if minutes == 0 or not SatelliteLink.objects.filter(pk=1, revoked=False).exists():
         return 0
     every = dt.timedelta(minutes=minutes)
-    with (settings.DATA_DIR / "satellite.lock").open("a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.info("another process runs this satellite's sync")
-            return 0
+    lock = acquire_lock(settings.DATA_DIR / "satellite.lock")
+    if lock is None:
+        log.info("another process runs this satellite's sync")
+        return 0
+    with lock:
         rounds = 0
         due = clock.now()
         while not stop.is_set():
@@ -66,11 +64,4 @@ def run_satellite_scheduler(stop: threading.Event) -> int:
 
 def serve_scheduler(*, stop_with_parent: bool) -> int:
     """The body of `autarcie satellite schedule`: until SIGTERM/SIGINT or the parent's end."""
-    from autarcie.resilience.scheduler import _watch_stdin
-
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    if stop_with_parent:
-        _watch_stdin(stop)
-    return run_satellite_scheduler(stop)
+    return run_satellite_scheduler(stop_event(stop_with_parent=stop_with_parent, name="satellite"))

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import logging
-import os
 import re
-import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +14,7 @@ from django.db import DatabaseError
 
 from autarcie.core import clock
 from autarcie.core.errors import AutarcieError
+from autarcie.core.schedule import acquire_lock, stop_event
 from autarcie.resilience import actions
 from autarcie.resilience.archive import SUFFIX
 from autarcie.resilience.backup import create_backup
@@ -91,12 +88,11 @@ def run_backup_scheduler(
         log.warning("scheduled backups are off: set AUTARCIE_BACKUP_DIR and _EVERY_MINUTES")
         return 0
     wait = sleep or stop_event.wait
-    with (settings.DATA_DIR / "backup.lock").open("a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.info("another process runs this instance's backup scheduler")
-            return 0
+    lock = acquire_lock(settings.DATA_DIR / "backup.lock")
+    if lock is None:
+        log.info("another process runs this instance's backup scheduler")
+        return 0
+    with lock:
         done = 0
         due = _first_due(every)
         while not stop_event.is_set():
@@ -110,21 +106,6 @@ def run_backup_scheduler(
         return done
 
 
-def _watch_stdin(stop: threading.Event) -> None:
-    def watch() -> None:
-        with contextlib.suppress(OSError, ValueError):
-            while os.read(0, 4096):  # the raw fd: no buffered-reader lock at shutdown
-                pass
-        stop.set()
-
-    threading.Thread(target=watch, name="backup-parent-watch", daemon=True).start()
-
-
 def serve_scheduler(*, stop_with_parent: bool) -> int:
     """The body of `autarcie backup schedule`: until SIGTERM/SIGINT or the parent's end."""
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    if stop_with_parent:
-        _watch_stdin(stop)
-    return run_backup_scheduler(stop)
+    return run_backup_scheduler(stop_event(stop_with_parent=stop_with_parent, name="backup"))
