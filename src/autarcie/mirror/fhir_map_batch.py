@@ -168,18 +168,7 @@ class DeferredStore(Store):
     def version(
         self, rtype: str, rkey: str, version: int, text: str, deleted: bool = False
     ) -> None:
-        self.versions.append(
-            [
-                rtype,
-                rkey,
-                version,
-                self.origin.inbound_id,
-                self.origin.feed,
-                self._received,
-                deleted,
-                text,
-            ]
-        )
+        self.versions.append(self._version_row(rtype, rkey, version, text, deleted))
         self.changed.append(f"{rtype}/{rkey}")
 
     def patient(self, rec: PatientRecord) -> int:

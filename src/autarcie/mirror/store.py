@@ -274,18 +274,16 @@ class Store:
         self.cursor.execute(
             "INSERT INTO mirror_version (rtype, rkey, version, inbound_id, feed, received_at, "
             "deleted, data) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            [
-                rtype,
-                rkey,
-                version,
-                self.origin.inbound_id,
-                self.origin.feed,
-                self._received,
-                deleted,
-                text,
-            ],
+            self._version_row(rtype, rkey, version, text, deleted),
         )
         self.changed.append(f"{rtype}/{rkey}")
+
+    def _version_row(
+        self, rtype: str, rkey: str, version: int, text: str, deleted: bool
+    ) -> list[Any]:
+        """A `mirror_version` row, in the column order of the insert above."""
+        origin = self.origin
+        return [rtype, rkey, version, origin.inbound_id, origin.feed, self._received, deleted, text]
 
     # -- identities -----------------------------------------------------------------------
 
