@@ -23,9 +23,13 @@ class Subject:
 
     patient: Patient | None = None
     temp: TempPatient | None = None
-    # The subject's units, read once per request (see subject_units); a movement forgets them.
+    # The subject's units and placement, read once per request (see subject_units and
+    # subject_placement); a movement forgets them.
     _units: dict[str, frozenset[str]] = field(
         default_factory=dict, init=False, repr=False, compare=False
+    )
+    _placed: list[Placement | None] = field(
+        default_factory=list, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
@@ -60,6 +64,7 @@ class Subject:
 
     def forget_units(self) -> None:
         self._units.clear()
+        self._placed.clear()
 
     def entries(self) -> QuerySet[CareEntry]:
         if self.temp is not None:
@@ -149,8 +154,15 @@ def subject_units(subject: Subject) -> set[str]:
     return set(subject._units["now"])
 
 
+def subject_placement(subject: Subject) -> Placement | None:
+    """Where the downtime movements put the subject now (None: none recorded), read once."""
+    if not subject._placed:
+        subject._placed.append(placements(subject=subject).get(subject.key))
+    return subject._placed[0]
+
+
 def _read_units(subject: Subject) -> set[str]:
-    placed = placements(subject=subject).get(subject.key)
+    placed = subject_placement(subject)
     if placed is not None:
         return {placed.unit_code}
     if subject.temp is not None:

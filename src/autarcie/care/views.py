@@ -13,7 +13,7 @@ from autarcie.care import access, actions
 from autarcie.care.display import FORMS, WRITTEN_AT, bind, describe
 from autarcie.care.fields import CareInputError
 from autarcie.care.models import CareEntry, EntryKind
-from autarcie.care.queries import Subject, current, history, placements, ward_lines
+from autarcie.care.queries import Subject, current, history, subject_placement, ward_lines
 from autarcie.core.access import acting_user, get_unit_for_user, role_required, units_for
 from autarcie.core.errors import AutarcieError
 from autarcie.core.journal import Action, record
@@ -129,7 +129,7 @@ def subject(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     context = {
         "s": found,
         "kind": kind,
-        "placement": placements(subject=found).get(found.key),
+        "placement": subject_placement(found),
         "groups": _entries_by_kind(user, found),
         "forms": [(k, label) for k, label in writable if access.can_write(user, k)],
         "trail": trail,
