@@ -39,7 +39,9 @@ def banner(link: SatelliteLink, now: dt.datetime | None = None) -> str:
     if link.revoked:
         text += " — RÉVOQUÉ par l'instance principale, plus aucune mise à jour"
     elif link.last_error:
-        text += " — dernière synchronisation en échec : données non mises à jour depuis"
+        text += (
+            " — dernière tentative de synchronisation en échec (instance principale injoignable ?)"
+        )
     return text
 
 
