@@ -77,6 +77,21 @@ def _scheduler_has_stopped(data: Path) -> bool:
     return False
 
 
+def _held(path: Path) -> bool:
+    """True when another process holds the lock file (waiting for it to start, bounded)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if path.exists():
+            with path.open("a") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return True
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        time.sleep(0.1)  # waiting for a real process to start, not timing anything
+    return False
+
+
 def _journal(instance: Instance) -> list[dict[str, object]]:
     out = instance.root / "journal.jsonl"
     out.unlink(missing_ok=True)
@@ -93,6 +108,9 @@ def test_serve_writes_sealed_backups_on_schedule_and_keeps_the_last_n(
     proc = _start_serve(instance, usb)
     try:
         seen = _watch(usb, proc, wanted=KEEP + 2)
+        # The crisis scheduler (SMS replies, clock reminders) runs under serve too (the kits'
+        # is switched off here).
+        assert _held(instance.data / "crisis-sms.lock"), "no crisis scheduler under serve"
     finally:
         _stop(proc)
     assert _scheduler_has_stopped(instance.data), "the backup scheduler outlived serve"
