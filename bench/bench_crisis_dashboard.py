@@ -25,7 +25,6 @@ import os
 import random
 import secrets
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -33,38 +32,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from httpload import Browser, serve
+from httpload import Browser, instance_env, make_instance, serve
 
-_CLI = (sys.executable, "-m", "autarcie.cli")
 MEMBER = "membre.bench"
 PASSWORD = "bench-" + secrets.token_urlsafe(12)
 
 
-def _env(key: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTARCIE_") and k != "DB"}
-    env.update(AUTARCIE_DB_KEY_FILE=str(key), AUTARCIE_LOG_LEVEL="WARNING")
-    return env
-
-
-def make_instance(root: Path) -> tuple[Path, Path]:
-    data, key = root / "data", root / "data.key"
-    password = root / "pw"
-    password.write_text(secrets.token_urlsafe(16), encoding="utf-8")
-    done = subprocess.run(
-        [*_CLI, "init", "--data-dir", str(data), "--admin-password-file", str(password)],
-        env=_env(key),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"autarcie init failed: {done.stderr.strip()}")
-    return data, key
-
-
 def populate(data: Path, key: Path, entries: int) -> int:
     """The crisis the dashboard shows; returns its id."""
-    os.environ.update(_env(key), AUTARCIE_DATA_DIR=str(data))
+    os.environ.update(instance_env(key), AUTARCIE_DATA_DIR=str(data))
     from autarcie.cli import setup_django
 
     setup_django(data)
@@ -130,7 +106,7 @@ def populate(data: Path, key: Path, entries: int) -> int:
 
 
 def start_server(data: Path, key: Path, workers: int) -> tuple[subprocess.Popen[bytes], int]:
-    return serve(data, _env(key), workers)
+    return serve(data, instance_env(key), workers)
 
 
 @dataclass

@@ -32,9 +32,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from httpload import Browser, serve
+from httpload import Browser, instance_env, make_instance, serve
 
-_CLI = (sys.executable, "-m", "autarcie.cli")
 _SYLLABLES = [c + v for c in "bcdfglmnprstv" for v in ("a", "e", "i", "o", "ou", "au", "an")]
 _GIVEN = [
     "marie",
@@ -83,31 +82,8 @@ def _percentiles(samples: Sequence[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, p99 * 1000
 
 
-def _env(key: Path) -> dict[str, str]:
-    # A private settings module set by the caller is kept; instance variables are ours.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTARCIE_") and k != "DB"}
-    env.update(AUTARCIE_DB_KEY_FILE=str(key), AUTARCIE_LOG_LEVEL="WARNING")
-    return env
-
-
-def make_instance(root: Path) -> tuple[Path, Path]:
-    data, key = root / "data", root / "data.key"
-    password = root / "pw"
-    password.write_text(secrets.token_urlsafe(16), encoding="utf-8")
-    done = subprocess.run(
-        [*_CLI, "init", "--data-dir", str(data), "--admin-password-file", str(password)],
-        env=_env(key),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"autarcie init failed: {done.stderr.strip()}")
-    return data, key
-
-
 def open_instance(data: Path, key: Path) -> None:
-    os.environ.update(_env(key), AUTARCIE_DATA_DIR=str(data))
+    os.environ.update(instance_env(key), AUTARCIE_DATA_DIR=str(data))
     from autarcie.cli import setup_django
 
     setup_django(data)
@@ -365,7 +341,7 @@ def bench_search(families: list[str], count: int, seed: int) -> None:
 
 
 def start_server(data: Path, key: Path, workers: int) -> tuple[subprocess.Popen[bytes], int]:
-    return serve(data, _env(key), workers)
+    return serve(data, instance_env(key), workers)
 
 
 def _client_loop(

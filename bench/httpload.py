@@ -1,4 +1,4 @@
-"""What the HTTP benchmarks share: a served instance on a free port, and logged-in clients.
+"""What the HTTP benchmarks share: a fresh instance, served on a free port, and logged-in clients.
 
 A `Browser` is one person: its own keep-alive connection, its cookies and the last CSRF token
 it was given; forms are posted with that token, as a browser would.
@@ -7,7 +7,9 @@ it was given; forms are posted with that token, as a browser would.
 from __future__ import annotations
 
 import http.client
+import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -16,6 +18,33 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+_CLI = (sys.executable, "-m", "autarcie.cli")
+
+
+def instance_env(key: Path) -> dict[str, str]:
+    """This environment without its instance variables, for an instance keyed by `key`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTARCIE_") and k != "DB"}
+    env.update(AUTARCIE_DB_KEY_FILE=str(key), AUTARCIE_LOG_LEVEL="WARNING")
+    return env
+
+
+def make_instance(root: Path) -> tuple[Path, Path]:
+    """`autarcie init` of a fresh instance under `root`: its data folder and key file."""
+    data, key = root / "data", root / "data.key"
+    password = root / "pw"
+    password.write_text(secrets.token_urlsafe(16), encoding="utf-8")
+    done = subprocess.run(
+        [*_CLI, "init", "--data-dir", str(data), "--admin-password-file", str(password)],
+        env=instance_env(key),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"autarcie init failed: {done.stderr.strip()}")
+    return data, key
 
 
 def free_port() -> int:
@@ -27,7 +56,7 @@ def free_port() -> int:
 def serve(data: Path, env: dict[str, str], workers: int = 2) -> tuple[subprocess.Popen[bytes], int]:
     """`autarcie serve` on a free loopback port, once it listens."""
     port = free_port()
-    command = [sys.executable, "-m", "autarcie.cli", "serve", "--data-dir", str(data)]
+    command = [*_CLI, "serve", "--data-dir", str(data)]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     server = subprocess.Popen(
         command,
