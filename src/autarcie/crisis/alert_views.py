@@ -204,7 +204,7 @@ def ack(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@csrf_exempt  # the only exempt view: a gateway has no session; the HMAC signature stands in
+@csrf_exempt  # a gateway has no session: the HMAC signature stands in for the CSRF token
 @require_POST
 def sms_webhook(request: HttpRequest) -> HttpResponse:
     """Public, no login: the shared-secret signature is the access check."""
