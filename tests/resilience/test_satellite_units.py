@@ -294,3 +294,39 @@ def test_the_banner_says_how_old_the_data_is() -> None:
     link.last_error = "unreachable"
     assert "en échec" in banner(link, now)
     assert "jamais synchronisé" in banner(SatelliteLink(name="x"), now)
+
+
+@pytest.mark.django_db
+def test_pages_of_a_main_instance_do_not_ask_for_a_satellite_link_each_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import connection
+    from django.test.client import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from autarcie.resilience import satellite_context as context
+
+    monkeypatch.setattr(context, "_not_a_satellite_until", 0.0)
+    request = RequestFactory().get("/")
+    assert context.satellite_context(request) == {"satellite_banner": ""}
+    with CaptureQueriesContext(connection) as queries:
+        assert context.satellite_context(request) == {"satellite_banner": ""}
+    assert len(queries.captured_queries) == 0
+    # Once the hint has expired, an enrolled instance shows its banner.
+    SatelliteLink.objects.create(
+        pk=1,
+        uid="u",
+        name="Réa portable",
+        main_url="http://main",
+        units=["2010"],
+        sign_private="00",
+        box_private="00",
+        main_sign_public="00",
+        main_box_public="00",
+        tempid_first=1,
+        tempid_last=10,
+        tempid_site="01",
+        enrolled_at=clock.now(),
+    )
+    monkeypatch.setattr(context, "_not_a_satellite_until", 0.0)
+    assert "jamais synchronisé" in context.satellite_context(request)["satellite_banner"]

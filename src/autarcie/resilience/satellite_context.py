@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,6 +46,18 @@ def banner(link: SatelliteLink, now: dt.datetime | None = None) -> str:
     return text
 
 
+# Most instances are not satellites: say so without a query on every page for a minute
+# (an instance enrolled while serving shows its banner within that minute).
+NOT_A_SATELLITE_SECONDS = 60.0
+_not_a_satellite_until = 0.0
+
+
 def satellite_context(request: HttpRequest) -> dict[str, Any]:
+    global _not_a_satellite_until  # noqa: PLW0603 (one process-wide hint, never data)
+    if time.monotonic() < _not_a_satellite_until:
+        return {"satellite_banner": ""}
     link = SatelliteLink.objects.filter(pk=1).first()
-    return {"satellite_banner": banner(link) if link is not None else ""}
+    if link is None:
+        _not_a_satellite_until = time.monotonic() + NOT_A_SATELLITE_SECONDS
+        return {"satellite_banner": ""}
+    return {"satellite_banner": banner(link)}
