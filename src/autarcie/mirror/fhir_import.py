@@ -25,7 +25,7 @@ from typing import IO, Any
 from django.db import connection, transaction
 
 from autarcie.core import clock
-from autarcie.core.errors import AutarcieError
+from autarcie.core.errors import AutarcieError, log_failure
 from autarcie.core.journal import Action, record
 from autarcie.mirror import fhir_map_store as fhir_apply
 from autarcie.mirror.fhir_map import (
@@ -310,7 +310,7 @@ class FhirBatch:
         except (MappingError, fhir_apply.NotApplicable) as exc:
             self._reject(item, str(exc))
         except Exception as exc:
-            log.exception("applying FHIR inbound %s failed", item.inbound_id)
+            log_failure(log, "applying FHIR inbound %s failed", item.inbound_id)
             self._reject(item, f"internal error while applying: {type(exc).__name__}")
 
     def _apply_one(self, store: Store, item: Item) -> None:

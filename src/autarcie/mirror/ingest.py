@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from autarcie.core.errors import log_failure
 from autarcie.core.journal import Action, record
 from autarcie.mirror import hl7_apply
 from autarcie.mirror.hl7.ack import AckCode, build_ack, build_nack_for_unparseable
@@ -264,7 +265,7 @@ class Hl7Batch:
             with transaction.atomic():
                 hl7_apply.apply(store, meaning)  # type: ignore[arg-type]
         except Exception as exc:  # a bug must cost one message, not the batch: quarantine it
-            log.exception("applying inbound %s failed", inbound_id)
+            log_failure(log, "applying inbound %s failed", inbound_id)
             reason = f"internal error while applying: {type(exc).__name__}"
             self.cursor.execute(
                 "UPDATE mirror_inbound SET state = %s, reason = %s, ack_code = 'AE', "

@@ -7,6 +7,7 @@ import logging
 from django.db import connection, transaction
 
 from autarcie.core import clock
+from autarcie.core.errors import log_failure
 from autarcie.mirror import hl7_apply
 from autarcie.mirror.hl7.errors import Hl7Error
 from autarcie.mirror.hl7.interpret import interpret
@@ -45,7 +46,7 @@ def reapply(inbound: Inbound) -> str:
     except Hl7Error as exc:
         state, inbound.reason = InboundState.QUARANTINED, str(exc)
     except Exception as exc:  # kept in quarantine with the error type, never lost
-        log.exception("reapplying inbound %s failed", inbound.pk)
+        log_failure(log, "reapplying inbound %s failed", inbound.pk)
         state = InboundState.QUARANTINED
         inbound.reason = f"internal error while applying: {type(exc).__name__}"
     inbound.state = state

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from autarcie.core.access import client_address
+from autarcie.core.errors import log_failure
 from autarcie.core.models import User
 from autarcie.core.tokens import TokenRejected, authenticate
 from autarcie.viewer.fhir.outcome import FhirError, error_response
@@ -60,7 +61,7 @@ def _answer(view: Callable[[], HttpResponse]) -> HttpResponse:
         )
     except Exception:
         # Logged with its traceback for the operator; the client learns nothing more.
-        logger.exception("FHIR request failed")
+        log_failure(logger, "FHIR request failed")
         return error_response(FhirError(500, "exception", "internal error, logged on the server"))
 
 
