@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "autarcie.core.context.autarcie_context",
+                "autarcie.core.notices.notice_context",
                 "autarcie.resilience.satellite_context.satellite_context",
             ],
         },
