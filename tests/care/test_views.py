@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django.test import Client
 from django.urls import reverse
 
-from autarcie.care import bed_actions
-from autarcie.care.models import CareEntry, TempPatient
+from autarcie.care import actions, bed_actions, stock_actions, stock_queries
+from autarcie.care.models import CareEntry, EntryKind, TempPatient
+from autarcie.care.queries import Subject
+from autarcie.care.views import SHOWN_PER_KIND
 from autarcie.core.models import JournalEntry
 from tests.care.conftest import CareWard
 from tests.factories import PASSWORD
@@ -81,3 +85,62 @@ def test_the_beds_csv_is_downloaded_and_journaled(care_live: CareWard) -> None:
     assert response["Content-Type"].startswith("text/csv")
     assert "2010;Cardiologie;262;USIC;6" in response.content.decode()
     assert JournalEntry.objects.filter(action="care.beds_exported").exists()
+
+
+def _notes(care_live: CareWard, texts: list[str]) -> None:
+    subject = Subject(patient=care_live.ward.lefevre)
+    for text in texts:
+        actions.record_entry(
+            actor=care_live.physician,
+            subject=subject,
+            kind=EntryKind.NOTE,
+            data={"category": "medical", "text": text},
+        )
+
+
+def test_the_record_page_shows_the_latest_entries_and_offers_the_rest(
+    care_live: CareWard,
+) -> None:
+    _notes(care_live, [f"note numéro {n:03d}" for n in range(SHOWN_PER_KIND + 3)])
+    client = _client("dr.cardio")
+    record = reverse("care:subject", args=["patient", care_live.ward.lefevre.pk])
+    page = client.get(record).content.decode()
+    newest, oldest = f"note numéro {SHOWN_PER_KIND + 2:03d}", "note numéro 000"
+    assert newest in page and oldest not in page
+    assert "3 saisies plus anciennes ne sont pas affichées" in page
+    everything = client.get(record, {"tout": "1"}).content.decode()
+    assert oldest in everything and "plus anciennes" not in everything
+
+
+def test_the_record_page_escapes_what_was_typed(care_live: CareWard) -> None:
+    _notes(care_live, ['<script>alert("x")</script> & <b>gras</b>'])
+    page = _client("dr.cardio").get(
+        reverse("care:subject", args=["patient", care_live.ward.lefevre.pk])
+    )
+    text = page.content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;gras&lt;/b&gt;" in text
+    assert "<script>alert" not in text and "<b>gras</b>" not in text
+    entry = CareEntry.objects.get()
+    assert reverse("care:correct", args=[entry.pk]) in text
+
+
+def test_a_stock_movement_is_corrected_from_the_form_on_its_row(care_live: CareWard) -> None:
+    drug = {"drug_code": "3400930000011", "drug_label": "Paracétamol 1 g"}
+    entry = stock_actions.record_stock(
+        actor=care_live.pharmacist, location="PUI", kind="receipt", quantity=20, **drug
+    )
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(care_live.pharmacist)
+    page = client.get(reverse("care:stock", args=["PUI"])).content.decode()
+    action = reverse("care:stock_correct", args=[entry.pk])
+    row = page[page.index(f'action="{action}"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', row)
+    assert token is not None
+    response = client.post(
+        action,
+        {"csrfmiddlewaretoken": token.group(1), "quantity": "12", "reason": "bon relu"},
+    )
+    assert response.status_code == 302
+    assert stock_queries.level("PUI", drug["drug_code"]) == 12
+    page = client.get(response["Location"]).content.decode()
+    assert "v2 — bon relu" in page and "Réception" in page

@@ -66,8 +66,7 @@ def check_write(actor: Actor, kind: str, subject: Subject | None = None) -> None
 def in_scope(user: User, subject: Subject) -> bool:
     if user.all_units:
         return True
-    mine = set(user.units.values_list("code", flat=True))
-    return bool(mine & subject_units(subject))
+    return bool(user.unit_code_set & subject_units(subject))
 
 
 def get_subject_for_user(user: User, kind: str, pk: int) -> Subject:

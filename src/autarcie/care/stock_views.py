@@ -6,16 +6,24 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from autarcie.care import access, stock_actions, stock_queries
+from autarcie.care.display import stock_rows_html
 from autarcie.care.fields import CareInputError, parse_moment
 from autarcie.care.models import PHARMACY, StockEntry, StockKind
 from autarcie.care.queries import current
+from autarcie.core import notices
 from autarcie.core.access import acting_user, role_required, units_for
 from autarcie.core.models import Unit
+from autarcie.core.notices import redirect_saved
 
 STOCKERS = tuple(access.STOCK_ROLES)
+notices.register("stock-threshold", "Seuil enregistré.")
+notices.register("stock-transfer", "Transfert enregistré.")
+notices.register("stock-entry", "Mouvement de stock enregistré.")
 
 
 def _quantity(text: str) -> int:
@@ -26,7 +34,7 @@ def _quantity(text: str) -> int:
 
 
 def _post(request: HttpRequest, user: Any, location: str) -> str:
-    """Run the form posted; returns the success message."""
+    """Run the form posted; returns the code of its confirmation (see notices)."""
     post = request.POST
     form = post.get("form", "")
     written = post.get("written_at") or None
@@ -38,7 +46,7 @@ def _post(request: HttpRequest, user: Any, location: str) -> str:
             drug_label=post.get("drug_label", ""),
             minimum=_quantity(post.get("minimum", "")),
         )
-        return "Seuil enregistré."
+        return "stock-threshold"
     if form == "transfer":
         stock_actions.transfer_stock(
             actor=user,
@@ -49,7 +57,7 @@ def _post(request: HttpRequest, user: Any, location: str) -> str:
             quantity=_quantity(post.get("quantity", "")),
             written_at=written,
         )
-        return "Transfert enregistré."
+        return "stock-transfer"
     stock_actions.record_stock(
         actor=user,
         location=location,
@@ -59,7 +67,7 @@ def _post(request: HttpRequest, user: Any, location: str) -> str:
         quantity=_quantity(post.get("quantity", "")),
         written_at=written,
     )
-    return "Mouvement de stock enregistré."
+    return "stock-entry"
 
 
 @role_required(*STOCKERS)
@@ -74,8 +82,7 @@ def stock(request: HttpRequest, location: str) -> HttpResponse:
             errors = exc.errors
             messages.error(request, str(exc))
         else:
-            messages.success(request, note)
-            return redirect("care:stock", location=location)
+            return redirect_saved(note, "care:stock", location=location)
     as_of_text = request.GET.get("as_of", "").strip()
     as_of = None
     if as_of_text:
@@ -92,7 +99,12 @@ def stock(request: HttpRequest, location: str) -> HttpResponse:
         "lines": stock_queries.levels(location, as_of),
         "as_of": as_of_text,
         "alerts": stock_queries.open_alerts(location)[:20],
-        "entries": entries,
+        # One reverse() and one CSRF token for the page, not one per row.
+        "entries": stock_rows_html(
+            entries,
+            get_token(request),
+            reverse("care:stock_correct", args=[0]).replace("/0/", "/{pk}/"),
+        ),
         "consumption": sorted(stock_queries.consumption_per_day(location).items(), reverse=True),
         "kinds": [(k, v) for k, v in StockKind.choices if not k.startswith("transfer")],
         "locations": [PHARMACY, *units_for(user).values_list("code", flat=True)],

@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from autarcie.care import access, actions
-from autarcie.care.display import FORMS, WRITTEN_AT, bind, describe
+from autarcie.care.display import (
+    FORMS,
+    WRITTEN_AT,
+    bind,
+    entry_rows,
+    entry_rows_html,
+    trail_rows,
+    trail_rows_html,
+)
 from autarcie.care.fields import CareInputError
 from autarcie.care.models import CareEntry, EntryKind
 from autarcie.care.queries import Subject, current, history, subject_placement, ward_lines
+from autarcie.core import notices
 from autarcie.core.access import acting_user, get_unit_for_user, role_required, units_for
 from autarcie.core.errors import AutarcieError
 from autarcie.core.journal import Action, record
 from autarcie.core.models import JournalEntry
+from autarcie.core.notices import redirect_saved
 from autarcie.core.roles import Role
 from autarcie.mirror.state import current as mirror_state
 
 CLERKS = tuple(access.PATIENT_ROLES)
+for _kind, _label in EntryKind.choices:
+    notices.register(f"care-{_kind}", f"{_label} enregistré(e).")
+# The patient's last journal lines on the record page; the care journal page has them all.
+TRAIL_LINES = 30
 
 
 @role_required()
@@ -100,14 +117,36 @@ def admit(request: HttpRequest, unit_code: str) -> HttpResponse:
     return _form_page(request, "care/admit.html", context, 400 if errors or duplicates else 200)
 
 
-def _entries_by_kind(user: Any, subject: Subject) -> list[tuple[str, list[dict[str, Any]]]]:
+# Entries of one kind shown on a record page unless all are asked for (``?tout=1``): after
+# weeks of downtime a patient has hundreds of vitals, and this is the page every save returns to.
+SHOWN_PER_KIND = 50
+
+
+@dataclass(frozen=True)
+class EntryGroup:
+    label: str
+    html: SafeString  # the table's rows
+    more: int  # older entries of this kind not shown
+
+
+def _entries_by_kind(user: Any, subject: Subject, *, everything: bool) -> list[EntryGroup]:
     kinds = access.readable_kinds(user)
     rows = current(subject.entries().filter(kind__in=kinds)).order_by("-written_at", "-pk")
-    grouped: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+    grouped: dict[str, list[CareEntry]] = {kind: [] for kind in kinds}
     for entry in rows:
-        grouped[entry.kind].append({"entry": entry, "text": describe(entry)})
+        grouped[entry.kind].append(entry)
     labels = dict(EntryKind.choices)
-    return [(str(labels[k]), grouped[k]) for k in kinds if grouped[k]]
+    # One reverse() for the page, not one per row (the id is the only part that changes).
+    correct_url = reverse("care:correct", args=[0]).replace("/0/", "/{pk}/")
+    groups = []
+    for kind in kinds:
+        entries = grouped[kind]
+        if not entries:
+            continue
+        shown = entries if everything else entries[:SHOWN_PER_KIND]
+        html = entry_rows_html(entry_rows(shown, correct_url))
+        groups.append(EntryGroup(str(labels[kind]), html, len(entries) - len(shown)))
+    return groups
 
 
 @role_required(*CLERKS)
@@ -122,17 +161,22 @@ def subject(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         target_id=target_id,
         details={"view": "care"},
     )
-    trail = JournalEntry.objects.filter(
-        target_type=target_type, target_id=str(target_id), action__startswith="care."
-    ).order_by("-seq")[:100]
+    trail = (
+        JournalEntry.objects.filter(
+            target_type=target_type, target_id=str(target_id), action__startswith="care."
+        )
+        .order_by("-seq")
+        .values_list("seq", "at", "actor", "action", "details")[:TRAIL_LINES]
+    )
     writable = [(k, str(label)) for k, label in EntryKind.choices if k != EntryKind.IDENTITY]
     context = {
         "s": found,
         "kind": kind,
         "placement": subject_placement(found),
-        "groups": _entries_by_kind(user, found),
+        "groups": _entries_by_kind(user, found, everything=request.GET.get("tout") == "1"),
         "forms": [(k, label) for k, label in writable if access.can_write(user, k)],
-        "trail": trail,
+        "trail": trail_rows_html(trail_rows(trail)),
+        "trail_lines": TRAIL_LINES,
         "prescriptions": actions.prescription_choices(found),
     }
     return render(request, "care/subject.html", context)
@@ -171,10 +215,10 @@ def record_form(request: HttpRequest, kind: str, pk: int, entry_kind: str) -> Ht
         except CareInputError as exc:
             errors = exc.errors
         else:
-            messages.success(request, f"{EntryKind(entry_kind).label} enregistré(e).")
+            code = f"care-{entry_kind}"
             if not access.in_scope(user, found):  # transferred out of this user's units
-                return redirect("care:home")
-            return redirect("care:subject", kind=kind, pk=pk)
+                return redirect_saved(code, "care:home")
+            return redirect_saved(code, "care:subject", kind=kind, pk=pk)
     context = {
         "s": found,
         "kind": kind,

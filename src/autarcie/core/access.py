@@ -40,7 +40,7 @@ def units_for(user: User) -> QuerySet[Unit]:
 def can_access_unit(user: User, unit_code: str) -> bool:
     if user.all_units:
         return True
-    return user.units.filter(code=unit_code).exists()
+    return unit_code in user.unit_code_set
 
 
 def get_unit_for_user(user: User, unit_code: str) -> Unit:

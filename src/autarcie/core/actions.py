@@ -123,6 +123,7 @@ def set_units(*, actor: Actor, user: User, units: Iterable[Unit], all_units: boo
     with transaction.atomic():
         before = sorted(user.units.values_list("code", flat=True))
         user.units.set(unit_list)
+        user.forget_cached_roles()
         was_all = user.all_units
         user.all_units = all_units
         user.save(update_fields=["all_units"])

@@ -64,8 +64,22 @@ class User(AbstractBaseUser):
     def has_role(self, *roles: Role) -> bool:
         return bool(self.role_set.intersection(roles))
 
+    @property
+    def unit_code_set(self) -> frozenset[str]:
+        """Codes of the units granted to this user (read once per instance, like the roles).
+
+        Empty for an all-units user: check ``all_units`` first.
+        """
+        cached: frozenset[str] | None = getattr(self, "_unit_cache", None)
+        if cached is None:
+            cached = frozenset(self.units.values_list("code", flat=True))
+            self._unit_cache = cached
+        return cached
+
     def forget_cached_roles(self) -> None:
+        """Roles and units are re-read on next use (after they were changed)."""
         self.__dict__.pop("_role_cache", None)
+        self.__dict__.pop("_unit_cache", None)
 
 
 class RoleGrant(models.Model):
