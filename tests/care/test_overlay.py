@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from autarcie.care import actions
 from autarcie.care.models import EntryKind
-from autarcie.care.queries import Subject
+from autarcie.care.queries import Subject, placements
 from autarcie.chart import queries
 from autarcie.chart.overlay import DOWNTIME
 from autarcie.mirror.actions import freeze
@@ -80,3 +84,19 @@ def test_the_summary_carries_the_downtime_entries(care: CareWard) -> None:
     )
     summary = queries.summary(care.ward.lefevre)
     assert [e.data["text"] for e in summary.downtime] == ["nuit calme"]
+
+
+@pytest.mark.sqlite_only
+def test_where_one_patient_is_reads_that_patient_s_movements_not_the_hospital_s(
+    care: CareWard,
+) -> None:
+    lefevre = Subject(patient=care.ward.lefevre)
+    _move(care, lefevre, "transfer", "2010", room="12", bed="2")
+    with CaptureQueriesContext(connection) as captured:
+        placed = placements(subject=Subject(patient=care.ward.lefevre))
+    assert placed[lefevre.key].room == "12"
+    (sql,) = [q["sql"] for q in captured.captured_queries if "'movement'" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "care_entry_patient_kind" in plan, plan

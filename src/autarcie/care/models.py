@@ -102,7 +102,14 @@ class CareEntry(Versioned):
                 name="care_entry_one_subject",
             ),
         ]
-        indexes: ClassVar = [models.Index(fields=["kind", "written_at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["kind", "written_at"]),
+            # One patient's entries of one kind (the record page, where the patient is now):
+            # without these SQLite prefers the kind index and reads the whole hospital's
+            # movements for every page.
+            models.Index(fields=["patient", "kind"], name="care_entry_patient_kind"),
+            models.Index(fields=["temp_patient", "kind"], name="care_entry_temp_kind"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.chain}@{self.version}"

@@ -114,11 +114,15 @@ def placements(
 ) -> dict[str, Placement]:
     """Subject key -> placement, from the current movement entries (clinical time order)."""
     rows = current(CareEntry.objects.filter(kind=EntryKind.MOVEMENT)).filter(cancelled=False)
-    if subject is not None:
-        rows = rows.filter(patient=subject.patient, temp_patient=subject.temp)
     if moment is not None:
         rows = rows.filter(written_at__lte=moment)
-    entries = list(rows.order_by("written_at", "pk"))
+    if subject is None:
+        entries = list(rows.order_by("written_at", "pk"))
+    else:
+        # Sorted here: ordered by SQL, SQLite would walk the (kind, written_at) index through
+        # the whole hospital's movements to save a sort of this patient's few.
+        rows = rows.filter(patient=subject.patient, temp_patient=subject.temp)
+        entries = sorted(rows, key=lambda e: (e.written_at, e.pk))
     stays = _seed({e.patient_id for e in entries if e.patient_id is not None})
     result: dict[str, Placement] = {}
     for entry in entries:
