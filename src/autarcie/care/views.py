@@ -28,7 +28,8 @@ from autarcie.care.queries import Subject, current, history, subject_placement, 
 from autarcie.core import notices
 from autarcie.core.access import acting_user, get_unit_for_user, role_required, units_for
 from autarcie.core.errors import AutarcieError
-from autarcie.core.journal import Action, record
+from autarcie.core.journal import Action
+from autarcie.core.journal_commit import record_read
 from autarcie.core.models import JournalEntry
 from autarcie.core.notices import redirect_saved
 from autarcie.core.roles import Role
@@ -60,7 +61,7 @@ def census(request: HttpRequest, unit_code: str) -> HttpResponse:
     user = acting_user(request)
     unit = get_unit_for_user(user, unit_code)
     lines = ward_lines(unit.code)
-    record(
+    record_read(
         Action.PATIENTS_LISTED,
         actor=user,
         target_type="unit",
@@ -154,7 +155,7 @@ def subject(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     user = acting_user(request)
     found = access.get_subject_for_user(user, kind, pk)
     target_type, target_id = found.target
-    record(
+    record_read(
         Action.PATIENT_OPENED,
         actor=user,
         target_type=target_type,

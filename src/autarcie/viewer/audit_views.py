@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from autarcie.chart.models import BreakGlass
 from autarcie.core import clock
 from autarcie.core.access import acting_user, role_required
-from autarcie.core.journal import Action, record
+from autarcie.core.journal import Action
+from autarcie.core.journal_commit import record_read
 from autarcie.core.roles import Role
 from autarcie.mirror.models import Patient
 from autarcie.viewer.unusual import patient_accesses, unusual_access
@@ -30,7 +31,7 @@ def who_saw(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = acting_user(request)
     target = get_object_or_404(Patient, pk=patient_id)
     accesses = patient_accesses(target.pk)
-    record(
+    record_read(
         Action.PATIENT_OPENED,
         actor=user,
         target_type="patient",

@@ -15,7 +15,8 @@ from autarcie.chart.models import BreakGlassReason
 from autarcie.chart.search import search as search_patients
 from autarcie.core.access import acting_user, get_unit_for_user, role_required, units_for
 from autarcie.core.errors import AutarcieError
-from autarcie.core.journal import Action, record
+from autarcie.core.journal import Action
+from autarcie.core.journal_commit import record_read
 from autarcie.core.roles import CARE_ROLES, Role
 from autarcie.mirror.models import Patient
 from autarcie.mirror.status import feed_health
@@ -47,7 +48,7 @@ def census(request: HttpRequest, unit_code: str) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("viewer:census", unit_code=unit.code)
     rows = queries.census_as_of(unit.code, as_of) if as_of else queries.census(unit.code)
-    record(
+    record_read(
         Action.PATIENTS_LISTED,
         actor=user,
         target_type="unit",
@@ -76,7 +77,7 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     if not user.has_role(Role.PHYSICIAN, Role.NURSE, Role.SECRETARY):
         # A pharmacist reads what concerns drugs, not the notes of the care team.
         summary.downtime = [e for e in summary.downtime if e.kind in _PHARMACY_KINDS]
-    record(
+    record_read(
         Action.PATIENT_OPENED,
         actor=user,
         target_type="patient",
@@ -92,7 +93,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     results = search_patients(user, query)
     if results.query:
-        record(
+        record_read(
             Action.PATIENTS_LISTED,
             actor=user,
             target_type="search",

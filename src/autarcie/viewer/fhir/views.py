@@ -7,7 +7,8 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 
 from autarcie.chart.access import get_patient_for_user
-from autarcie.core.journal import Action, record
+from autarcie.core.journal import Action
+from autarcie.core.journal_commit import record_read
 from autarcie.core.models import User
 from autarcie.mirror.models import Patient
 from autarcie.viewer.fhir.bundles import base_url, searchset
@@ -59,7 +60,7 @@ def search(request: HttpRequest, user: User, rtype: str) -> HttpResponse:
         found, total, patients = _clinical_page(user, request, rtype, page)
     else:
         raise _unknown_type(rtype)
-    record(
+    record_read(
         Action.PATIENTS_LISTED,
         actor=user,
         target_type="fhir",
@@ -87,7 +88,7 @@ def read(request: HttpRequest, user: User, rtype: str, rid: str) -> HttpResponse
     item, patient_id = _item(rtype, int(rid))
     patient: Patient = get_patient_for_user(user, patient_id)
     resource = patient_resource(patient) if item is None else KINDS[rtype].build(item)
-    record(
+    record_read(
         Action.PATIENT_OPENED,
         actor=user,
         target_type="patient",
