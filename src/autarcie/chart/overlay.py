@@ -94,11 +94,24 @@ def join_census(
     return joined
 
 
+# ``care.queries.current`` in plain SQL (no newer version of the same chain): this runs for
+# every summary opened, and building the ORM query cost seven times the query itself.
+_CURRENT_ENTRIES = (
+    "SELECT e.* FROM care_careentry e WHERE e.patient_id IN ({ids}) AND e.cancelled = %s"
+    " AND NOT EXISTS (SELECT 1 FROM care_careentry newer"
+    " WHERE newer.chain = e.chain AND newer.version > e.version)"
+    " ORDER BY e.written_at DESC, e.id DESC"
+)
+
+
 def downtime_entries_of(patient_ids: list[int]) -> dict[int, list[CareEntry]]:
     """Current downtime records of many patients, newest clinical time first."""
-    rows = current(CareEntry.objects.filter(patient_id__in=patient_ids)).filter(cancelled=False)
+    if not patient_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(patient_ids))
+    rows = CareEntry.objects.raw(_CURRENT_ENTRIES.format(ids=marks), [*patient_ids, False])
     grouped: dict[int, list[CareEntry]] = {}
-    for row in rows.order_by("-written_at", "-pk"):
+    for row in rows:
         if row.patient_id is not None:
             grouped.setdefault(row.patient_id, []).append(row)
     return grouped

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
+
+from django.db import connection
 
 from autarcie.care.models import CareEntry
 from autarcie.chart import overlay, schedule
 from autarcie.core import clock
 from autarcie.mirror import asof
-from autarcie.mirror.models import (
-    Allergy,
-    Condition,
-    Document,
-    Movement,
-    Patient,
-    Prescription,
-    Result,
-    Stay,
-)
-
-T = TypeVar("T")
+from autarcie.mirror.models import Allergy, Patient, Result, Stay
 
 RESULT_WINDOW = dt.timedelta(hours=72)
 NEW_RESULT_WINDOW = dt.timedelta(hours=12)
@@ -176,16 +166,57 @@ class PrescriptionLine:
     next_due: list[dt.datetime]
 
 
+@dataclass(frozen=True)
+class StayLine:
+    pk: int
+    nda: str
+    unit_code: str
+    room: str
+    bed: str
+    admitted_at: dt.datetime | None
+    attending: str
+
+
+@dataclass(frozen=True)
+class AllergyLine:
+    label: str
+    severity: str
+    reaction: str
+
+
+@dataclass(frozen=True)
+class ConditionLine:
+    label: str
+    code: str
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    title: str
+    type_label: str
+    text: str
+    authored_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class MovementLine:
+    start: dt.datetime | None
+    kind: str
+    unit_code: str
+    room: str
+    bed: str
+
+
 @dataclass
 class Summary:
     patient: Patient
-    stay: Stay | None
-    allergies: list[Allergy] = field(default_factory=list)
+    stay: StayLine | None
+    allergies: list[AllergyLine] = field(default_factory=list)
     prescriptions: list[PrescriptionLine] = field(default_factory=list)
     panels: dict[str, list[ResultLine]] = field(default_factory=dict)
-    documents: list[Document] = field(default_factory=list)
-    conditions: list[Condition] = field(default_factory=list)
-    movements: list[Movement] = field(default_factory=list)
+    documents: list[DocumentLine] = field(default_factory=list)
+    conditions: list[ConditionLine] = field(default_factory=list)
+    movements: list[MovementLine] = field(default_factory=list)
     downtime: list[CareEntry] = field(default_factory=list)
 
     @property
@@ -193,12 +224,178 @@ class Summary:
         return ins_status(self.patient.statuses, self.patient.ins_trusted)
 
 
-def _panels(rows: list[Result], moment: dt.datetime) -> dict[str, list[ResultLine]]:
+# The summary is read with plain SQL, only the columns it shows: it is opened on every bedside
+# look-up, and building the same ORM queries and model instances cost more than the SQL itself.
+# The tables are the mirror's projections; the filters are the ones the projections define
+# (a deleted result or document has status "D", an ended allergy or condition active false).
+DOCUMENTS_SHOWN = 10
+_HISTORY_PER_TEST = 2  # the latest value of each test and the one before it
+
+
+def instant(value: Any) -> dt.datetime | None:
+    """A datetime column read by plain SQL: PostgreSQL gives it aware, SQLite naive in UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite loses the declared type of some derived columns
+        value = dt.datetime.fromisoformat(value)
+    moment: dt.datetime = value
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _rows(sql: str, ids: list[int], *params: Any) -> list[tuple[Any, ...]]:
+    """Rows of ``sql``, whose ``{ids}`` becomes one placeholder per id."""
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(ids=marks), [*ids, *params])
+        return list(cursor.fetchall())
+
+
+_STAYS = (
+    "SELECT id, patient_id, nda, unit_code, room, bed, admitted_at, attending FROM mirror_stay "
+    "WHERE patient_id IN ({ids}) AND status <> %s ORDER BY patient_id, admitted_at DESC, id DESC"
+)
+
+
+def _latest_stays(ids: list[int]) -> dict[int, StayLine]:
+    latest: dict[int, StayLine] = {}
+    for pk, patient_id, nda, unit, room, bed, admitted, attending in _rows(
+        _STAYS, ids, "cancelled"
+    ):
+        if patient_id not in latest:
+            latest[patient_id] = StayLine(pk, nda, unit, room, bed, instant(admitted), attending)
+    return latest
+
+
+_ALLERGIES = (
+    "SELECT patient_id, label, severity, reaction FROM mirror_allergy "
+    "WHERE patient_id IN ({ids}) AND active = %s ORDER BY label"
+)
+_CONDITIONS = (
+    "SELECT patient_id, label, code FROM mirror_condition "
+    "WHERE patient_id IN ({ids}) AND active = %s"
+)
+
+
+def _allergies(ids: list[int]) -> dict[int, list[AllergyLine]]:
+    grouped: dict[int, list[AllergyLine]] = defaultdict(list)
+    for patient_id, label, severity, reaction in _rows(_ALLERGIES, ids, True):
+        grouped[patient_id].append(AllergyLine(label, severity, reaction))
+    return grouped
+
+
+def _conditions(ids: list[int]) -> dict[int, list[ConditionLine]]:
+    grouped: dict[int, list[ConditionLine]] = defaultdict(list)
+    for patient_id, label, code in _rows(_CONDITIONS, ids, True):
+        grouped[patient_id].append(ConditionLine(label, code))
+    return grouped
+
+
+# The newest documents only: a long stay has hundreds, each with its full text.
+_DOCUMENTS = (
+    "SELECT patient_id, title, type_label, text, authored_at FROM ("
+    " SELECT patient_id, title, type_label, text, authored_at, ROW_NUMBER() OVER ("
+    "  PARTITION BY patient_id ORDER BY authored_at DESC) AS row_rank FROM mirror_document"
+    " WHERE patient_id IN ({ids}) AND confidential = %s AND status <> %s"
+    ") AS newest WHERE row_rank <= %s ORDER BY patient_id, row_rank"
+)
+
+
+def _documents(ids: list[int]) -> dict[int, list[DocumentLine]]:
+    grouped: dict[int, list[DocumentLine]] = defaultdict(list)
+    for patient_id, title, type_label, text, authored in _rows(
+        _DOCUMENTS, ids, False, "D", DOCUMENTS_SHOWN
+    ):
+        grouped[patient_id].append(DocumentLine(title, type_label, text, instant(authored)))
+    return grouped
+
+
+_MOVEMENTS = (
+    "SELECT stay_id, start, kind, unit_code, room, bed FROM mirror_movement "
+    "WHERE stay_id IN ({ids}) AND cancelled = %s ORDER BY start"
+)
+
+
+def _movements(stay_ids: list[int]) -> dict[int, list[MovementLine]]:
+    grouped: dict[int, list[MovementLine]] = defaultdict(list)
+    for stay_id, start, kind, unit, room, bed in _rows(_MOVEMENTS, stay_ids, False):
+        grouped[stay_id].append(MovementLine(instant(start), kind, unit, room, bed))
+    return grouped
+
+
+_PRESCRIPTIONS = (
+    'SELECT patient_id, drug_label, dose, dose_unit, route, frequency, times, start, "end",'
+    " prescriber FROM mirror_prescription"
+    " WHERE patient_id IN ({ids}) AND active = %s ORDER BY drug_label"
+)
+
+
+def _prescriptions(ids: list[int], moment: dt.datetime) -> dict[int, list[PrescriptionLine]]:
+    grouped: dict[int, list[PrescriptionLine]] = defaultdict(list)
+    for row in _rows(_PRESCRIPTIONS, ids, True):
+        patient_id, drug, dose, dose_unit, route, frequency, times, start, end, prescriber = row
+        ends = instant(end)
+        if ends is not None and ends <= moment:
+            continue
+        grouped[patient_id].append(
+            PrescriptionLine(
+                drug=drug,
+                dose=f"{dose} {dose_unit}".strip(),
+                route=route,
+                frequency=schedule.label(frequency),
+                start=instant(start),
+                prescriber=prescriber,
+                next_due=schedule.next_due(frequency, moment, 3, times),
+            )
+        )
+    return grouped
+
+
+# The two newest values of each test: a patient in for weeks has hundreds of results.
+_RESULTS = (
+    "SELECT patient_id, code, panel_code, panel_label, label, value, unit, reference_range,"
+    " flag, status, observed_at FROM ("
+    " SELECT patient_id, code, panel_code, panel_label, label, value, unit, reference_range,"
+    "  flag, status, observed_at, ROW_NUMBER() OVER ("
+    "  PARTITION BY patient_id, code ORDER BY observed_at DESC) AS row_rank FROM mirror_result"
+    " WHERE patient_id IN ({ids}) AND status <> %s"
+    ") AS newest WHERE row_rank <= %s ORDER BY patient_id, code, row_rank"
+)
+
+
+@dataclass(frozen=True)
+class _Value:
+    """One result row as read, before it becomes a line of a panel."""
+
+    code: str
+    panel: str
+    label: str
+    value: str
+    unit: str
+    reference_range: str
+    flag: str
+    status: str
+    observed_at: dt.datetime | None
+
+
+def _results(ids: list[int]) -> dict[int, list[_Value]]:
+    """Each patient's results, by code, newest first: two per code at most."""
+    grouped: dict[int, list[_Value]] = defaultdict(list)
+    for row in _rows(_RESULTS, ids, "D", _HISTORY_PER_TEST):
+        patient_id, code, panel_code, panel_label, label, value, unit, ref, flag, status = row[:10]
+        panel = panel_label or panel_code or "Autres"
+        observed = instant(row[10])
+        grouped[patient_id].append(
+            _Value(code, panel, label, value, unit, ref, flag, status, observed)
+        )
+    return grouped
+
+
+def _panels(rows: list[_Value], moment: dt.datetime) -> dict[str, list[ResultLine]]:
     """Latest value of each test of the last 72 h, grouped by panel, with the previous one.
 
     ``rows`` are one patient's results ordered by code, newest first.
     """
-    by_code: dict[str, list[Result]] = defaultdict(list)
+    by_code: dict[str, list[_Value]] = defaultdict(list)
     for row in rows:
         by_code[row.code].append(row)
     panels: dict[str, list[ResultLine]] = defaultdict(list)
@@ -207,7 +404,7 @@ def _panels(rows: list[Result], moment: dt.datetime) -> dict[str, list[ResultLin
         if latest.observed_at is None or latest.observed_at < moment - RESULT_WINDOW:
             continue
         previous = history[1] if len(history) > 1 else None
-        panels[latest.panel_label or latest.panel_code or "Autres"].append(
+        panels[latest.panel].append(
             ResultLine(
                 label=latest.label,
                 value=latest.value,
@@ -222,64 +419,19 @@ def _panels(rows: list[Result], moment: dt.datetime) -> dict[str, list[ResultLin
     return dict(sorted(panels.items()))
 
 
-def _prescription_lines(rows: list[Prescription], moment: dt.datetime) -> list[PrescriptionLine]:
-    return [
-        PrescriptionLine(
-            drug=p.drug_label,
-            dose=f"{p.dose} {p.dose_unit}".strip(),
-            route=p.route,
-            frequency=schedule.label(p.frequency),
-            start=p.start,
-            prescriber=p.prescriber,
-            next_due=schedule.next_due(p.frequency, moment, 3, p.times),
-        )
-        for p in rows
-        if p.end is None or p.end > moment
-    ]
-
-
-def _by_patient(rows: Iterable[T]) -> dict[int, list[T]]:
-    grouped: dict[int, list[T]] = defaultdict(list)
-    for row in rows:
-        grouped[row.patient_id].append(row)  # type: ignore[attr-defined]
-    return grouped
-
-
-def _latest_stays(ids: list[int]) -> dict[int, Stay]:
-    latest: dict[int, Stay] = {}
-    rows = Stay.objects.filter(patient_id__in=ids).exclude(status="cancelled")
-    for stay in rows.order_by("patient_id", "-admitted_at", "-pk"):
-        latest.setdefault(stay.patient_id, stay)
-    return latest
-
-
 def summaries(patients: list[Patient], now: dt.datetime | None = None) -> list[Summary]:
     """Summaries of many patients in a fixed number of queries (a unit's paper kit)."""
     moment = now or clock.now()
     ids = [p.pk for p in patients]
+    if not ids:
+        return []
     stays = _latest_stays(ids)
-    allergies = _by_patient(
-        Allergy.objects.filter(patient_id__in=ids, active=True).order_by("label")
-    )
-    prescriptions = _by_patient(
-        Prescription.objects.filter(patient_id__in=ids, active=True).order_by("drug_label")
-    )
-    results = _by_patient(
-        Result.objects.filter(patient_id__in=ids)
-        .exclude(status="D")
-        .order_by("patient_id", "code", "-observed_at")
-    )
-    documents = _by_patient(
-        Document.objects.filter(patient_id__in=ids, confidential=False)
-        .exclude(status="D")
-        .order_by("-authored_at")
-    )
-    conditions = _by_patient(Condition.objects.filter(patient_id__in=ids, active=True))
-    movements: dict[int, list[Movement]] = defaultdict(list)
-    for movement in Movement.objects.filter(
-        stay_id__in=[s.pk for s in stays.values()], cancelled=False
-    ).order_by("start"):
-        movements[movement.stay_id].append(movement)
+    allergies = _allergies(ids)
+    prescriptions = _prescriptions(ids, moment)
+    results = _results(ids)
+    documents = _documents(ids)
+    conditions = _conditions(ids)
+    movements = _movements([s.pk for s in stays.values()]) if stays else {}
     downtime = overlay.downtime_entries_of(ids)
     found = []
     for patient in patients:
@@ -289,9 +441,9 @@ def summaries(patients: list[Patient], now: dt.datetime | None = None) -> list[S
                 patient=patient,
                 stay=stay,
                 allergies=allergies.get(patient.pk, []),
-                prescriptions=_prescription_lines(prescriptions.get(patient.pk, []), moment),
+                prescriptions=prescriptions.get(patient.pk, []),
                 panels=_panels(results.get(patient.pk, []), moment),
-                documents=documents.get(patient.pk, [])[:10],
+                documents=documents.get(patient.pk, []),
                 conditions=conditions.get(patient.pk, []),
                 movements=movements.get(stay.pk, []) if stay else [],
                 downtime=downtime.get(patient.pk, []),

@@ -37,7 +37,7 @@ def parse_as_of(request: HttpRequest) -> dt.datetime | None:
 
 def data_context(as_of: dt.datetime | None = None) -> dict[str, Any]:
     state = current()
-    freshness = as_of or data_as_of()
+    freshness = as_of or data_as_of(state)
     return {
         "data_as_of": freshness,
         "data_as_of_text": french(freshness),

@@ -21,6 +21,7 @@ from autarcie.core.roles import CARE_ROLES, Role
 from autarcie.mirror.models import Patient
 from autarcie.mirror.status import feed_health
 from autarcie.viewer.context import data_context, parse_as_of
+from autarcie.viewer.summary_page import summary_page
 
 CARE = tuple(CARE_ROLES)
 _PHARMACY_KINDS = frozenset({"prescription", "administration"})
@@ -84,7 +85,8 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
         target_id=found.pk,
         details={"view": "summary"},
     )
-    return render(request, "viewer/patient.html", {"s": summary, **data_context()})
+    context = {"s": summary, "page": summary_page(summary), **data_context()}
+    return render(request, "viewer/patient.html", context)
 
 
 @role_required(*CARE)
