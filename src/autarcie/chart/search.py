@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -33,18 +35,44 @@ class Results:
     mine: list[Hit] = field(default_factory=list)
     others: list[Hit] = field(default_factory=list)
     typo_tolerant: bool = False
+    # More patients match than the page shows: the user should narrow the search.
+    limited: bool = False
 
     @property
     def patient_ids(self) -> list[int]:
         return [h.patient.pk for h in self.mine + self.others]
 
 
-MAX_CANDIDATES = 2000
-_SELECT = "SELECT t.patient_id FROM mirror_patienttoken t WHERE "
-_ALSO = " AND EXISTS (SELECT 1 FROM mirror_patienttoken o WHERE o.patient_id = t.patient_id AND "
-_COUNT = "SELECT count(*) FROM (SELECT 1 FROM mirror_patienttoken t WHERE "
-_IN_RANGE = "t.token >= %s AND t.token < %s"
-_IN_LIST = "t.token IN (?)"
+# Name matches gathered outside the user's units: one more than a page shows, so that the
+# page can say more patients match (a common name matches tens of thousands of them).
+CAP = LIMIT + 1
+# The most name matches ever looked at, when merged or hidden identities fill the first ones.
+MAX_LOOKED = 2000
+# A word's name tokens are counted up to this bound only: past it, every word of the query is
+# common enough that driving the look-up from any of them finds CAP matches quickly.
+COUNT_BOUND = 20_000
+# The first round counts up to this bound, each next one eight times further.
+FIRST_BOUND = 512
+# A query word accepting at most this many name words is checked word by word.
+FEW_WORDS = 16
+# Counts of common words (at least FIRST_BOUND tokens) kept in this process, and how long.
+COUNT_TTL = 600.0
+COUNTS_KEPT = 10_000
+_IN_RANGE = "{a}.token >= %s AND {a}.token < %s"
+_ALSO = " AND EXISTS (SELECT 1 FROM mirror_patienttoken {a} WHERE {a}.patient_id = {p} AND "
+_ALSO_WORDS = (
+    " AND EXISTS (SELECT 1 FROM mirror_patienttoken o{hint} WHERE o.token IN ({marks})"
+    " AND o.patient_id = {p}{fence})"
+)
+_VOCABULARY = (
+    "SELECT word FROM chart_nameword WHERE word >= %s AND word < %s ORDER BY word LIMIT %s"
+)
+_DRIVEN = "SELECT t.patient_id FROM mirror_patienttoken t WHERE "
+_COUNT = "SELECT count(*) FROM (SELECT 1 FROM mirror_patienttoken t WHERE {c} LIMIT %s) AS r"
+_IN_UNITS = (
+    "SELECT DISTINCT s.patient_id FROM mirror_stay s"
+    " WHERE s.unit_code IN ({units}) AND s.status IN ({statuses})"
+)
 
 
 @dataclass(frozen=True)
@@ -53,36 +81,176 @@ class _Match:
 
     prefix: str = ""
     words: tuple[str, ...] = ()
+    # The words it accepts when there are at most FEW_WORDS of them, else None.
+    few: tuple[str, ...] | None = None
+    # The prefix is itself a name word (only said when there are many words).
+    is_word: bool = False
 
     def condition(self, alias: str) -> tuple[str, list[str]]:
         if self.prefix:
-            sql, params = _IN_RANGE, [self.prefix, self.prefix + "\uffff"]
-        else:
-            sql, params = _IN_LIST.replace("?", ", ".join(["%s"] * len(self.words))), [*self.words]
-        return sql.replace("t.", alias + "."), params
+            return _IN_RANGE.format(a=alias), [self.prefix, self.prefix + "\uffff"]
+        marks = ", ".join(["%s"] * len(self.words))
+        return f"{alias}.token IN ({marks})", [*self.words]
 
-    def size(self) -> int:
-        """How many name tokens it accepts, counted on the index up to a bound."""
+    @classmethod
+    def starting(cls, prefix: str) -> _Match:
+        """The words starting with ``prefix``; ``few`` looked up in the vocabulary of name
+        words (which holds every word ever written to the tokens)."""
+        with connection.cursor() as cursor:
+            cursor.execute(_VOCABULARY, [prefix, prefix + "\uffff", FEW_WORDS + 1])
+            words = tuple(str(row[0]) for row in cursor.fetchall())
+        if len(words) > FEW_WORDS:
+            return cls(prefix=prefix, is_word=prefix in words)  # sorted: it would come first
+        return cls(prefix=prefix, few=words)
+
+    def narrowed(self) -> _Match:
+        """Only the typed word itself, when it is a name word among many starting with it."""
+        return _Match.among((self.prefix,)) if self.is_word else self
+
+    @classmethod
+    def among(cls, words: tuple[str, ...]) -> _Match:
+        return cls(words=words, few=words if len(words) <= FEW_WORDS else None)
+
+    def size(self, bound: int) -> int:
+        """How many name tokens it accepts, counted on the index up to ``bound``."""
         condition, params = self.condition("t")
         with connection.cursor() as cursor:
-            cursor.execute(_COUNT + condition + " LIMIT %s) AS r", [*params, MAX_CANDIDATES + 1])
+            cursor.execute(_COUNT.format(c=condition), [*params, bound])
             return int(cursor.fetchone()[0])
 
 
-def _patients_matching(matches: list[_Match]) -> set[int]:
-    """Patients with, for each query word, a name word it accepts. The rarest word drives one
-    indexed look-up; each other word is checked on that patient's few words, so a common first
-    name never makes the database gather its tens of thousands of patients."""
-    ordered = sorted(matches, key=_Match.size) if len(matches) > 1 else matches
-    sql, params = ordered[0].condition("t")
-    sql = _SELECT + sql
-    for match in ordered[1:]:
-        condition, more = match.condition("o")
-        sql += _ALSO + condition + ")"
+@dataclass(frozen=True)
+class _Count:
+    """A word's token count as last measured: exact, or at least ``value``."""
+
+    value: int
+    exact: bool
+    at: float
+
+
+_COUNTS: dict[str, _Count] = {}
+
+
+def _size(match: _Match, bound: int) -> int:
+    """``match.size(bound)``, remembered a while for words common enough to cost a count:
+    the same first names and common family names come back all day, and a stale count only
+    changes which word drives the look-up, never the answer."""
+    known = _COUNTS.get(match.prefix) if match.prefix else None
+    if known and time.monotonic() - known.at < COUNT_TTL and (known.exact or known.value >= bound):
+        return min(known.value, bound)
+    size = match.size(bound)
+    if match.prefix and size >= FIRST_BOUND:
+        if len(_COUNTS) >= COUNTS_KEPT:
+            _COUNTS.clear()
+        _COUNTS[match.prefix] = _Count(size, size < bound, time.monotonic())
+    return size
+
+
+def _rarest_first(matches: list[_Match]) -> list[_Match]:
+    """The query words, the one accepting the fewest name tokens first. They are counted in
+    rounds of growing bounds, so the cost is that of counting the rarest word a few times;
+    within a round, a word is counted only up to the smallest count so far (one reaching it
+    is not the rarer)."""
+    if len(matches) == 1:
+        return matches
+    bound = FIRST_BOUND
+    while True:
+        sizes: list[int] = []
+        for match in matches:
+            sizes.append(_size(match, min([bound, *sizes])))
+        if min(sizes) < bound or bound >= COUNT_BOUND:
+            break
+        bound = min(bound * 8, COUNT_BOUND)
+    order = sorted(range(len(matches)), key=sizes.__getitem__)
+    return [matches[i] for i in order]
+
+
+def _also(matches: list[_Match], patient: str) -> tuple[str, list[str]]:
+    """``EXISTS`` conditions: the patient in column ``patient`` has a word each match accepts.
+    When the match accepts few words, each is looked up with the patient in the
+    ``(token, patient_id)`` index: the probes of one query then stay within that word's own
+    index pages, which the first probes bring into the page cache. Otherwise the patient's
+    own tokens are read from the ``(patient_id, token)`` index: a page anywhere in it for each
+    patient (on SQLCipher, one page read and decrypted per patient)."""
+    # PostgreSQL would turn EXISTS into a hash join that reads every patient of the common
+    # word before the first row; OFFSET 0 keeps it a look-up per patient (SQLite does that).
+    # SQLite would pick the (patient_id, token) index, one random page per patient.
+    sqlite = connection.vendor == "sqlite"
+    fence = "" if sqlite else " OFFSET 0"
+    hint = " INDEXED BY chart_search_token_patient" if sqlite else ""
+    sql, params = "", []
+    for match in matches:
+        words = match.few
+        if words is None:
+            condition, more = match.condition("o")
+            sql += _ALSO.format(a="o", p=patient) + condition + fence + ")"
+        else:
+            marks = ", ".join(["%s"] * len(words))
+            sql += _ALSO_WORDS.format(hint=hint, marks=marks, p=patient, fence=fence)
+            more = [*words]
         params += more
+    return sql, params
+
+
+def _patients_matching(matches: list[_Match], limit: int) -> tuple[list[int], bool]:
+    """Up to ``limit`` patients with, for each query word, a name word it accepts, and whether
+    the look-up stopped at ``limit``. The rarest word drives one indexed look-up; each other
+    word is checked on that patient's own tokens, so a common first name never makes the
+    database gather its tens of thousands of patients.
+
+    A word that many name words start with ("paul": "paula", "paulin"...) is costly to check
+    on each patient; when it is a name word itself, the look-up is first tried with that word
+    alone: any ``limit`` matches will do when there are more, and only fewer need the rest."""
+    driver, *others = _rarest_first(matches)
+    narrowed = [match.narrowed() for match in others]
+    if narrowed != others:
+        found, capped = _driven(driver, narrowed, limit)
+        if capped:
+            return found, capped
+    return _driven(driver, others, limit)
+
+
+def _driven(driver: _Match, others: list[_Match], limit: int) -> tuple[list[int], bool]:
+    """Not ``DISTINCT``: PostgreSQL would then gather every match to sort them (a patient
+    with two words in the driver's range comes twice, which costs a place, not an answer)."""
+    sql, params = driver.condition("t")
+    also, more = _also(others, "t.patient_id")
     with connection.cursor() as cursor:
-        cursor.execute(sql + f" LIMIT {MAX_CANDIDATES}", params)
-        return {int(row[0]) for row in cursor.fetchall()}
+        cursor.execute(_DRIVEN + sql + also + " LIMIT %s", [*params, *more, limit])
+        rows = cursor.fetchall()
+    return list(dict.fromkeys(int(row[0]) for row in rows)), len(rows) >= limit
+
+
+def _in_units_matching(matches: list[_Match], codes: set[str], limit: int) -> list[int]:
+    """Up to ``limit`` patients present in the units ``codes`` whose names match: found from the
+    units' stays, so that the user's own patients come first however common their name."""
+    if not codes:
+        return []
+    units, statuses = sorted(codes), list(PRESENT)
+    sql = _IN_UNITS.format(
+        units=", ".join(["%s"] * len(units)), statuses=", ".join(["%s"] * len(statuses))
+    )
+    also, more = _also(matches, "s.patient_id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql + also + " LIMIT %s", [*units, *statuses, *more, limit])
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class _Found:
+    """Patients whose names match, the user's units' first; ``capped``: the look-up stopped
+    before it had them all."""
+
+    ids: list[int]
+    capped: bool
+
+
+def _matching(matches: list[_Match], codes: set[str] | None, limit: int) -> _Found:
+    mine = [] if codes is None else _in_units_matching(matches, codes, limit)
+    found, capped = _patients_matching(matches, limit + len(mine))
+    seen = set(mine)
+    others = [pid for pid in found if pid not in seen]
+    return _Found(mine + others, capped or len(mine) >= limit)
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -154,18 +322,36 @@ def _close_words(token: str) -> list[str]:
     return sorted(close, key=lambda word: (not _within_one_edit(token, word), word))[:200]
 
 
-def _by_name(words: list[str], fuzzy: bool) -> set[int]:
-    if not words:
-        return set()
+def _name_matches(words: list[str], fuzzy: bool) -> list[_Match]:
+    """One match per query word: its prefix, or the words one typo away (none: no match)."""
     if not fuzzy:
-        return _patients_matching([_Match(prefix=word) for word in dict.fromkeys(words)])
+        matches = [_Match.starting(word) for word in dict.fromkeys(words)]
+        # A word no name starts with: nothing matches, and no query needs to say so.
+        return [] if any(match.few == () for match in matches) else matches
     matches = []
     for word in dict.fromkeys(words):
         close = _close_words(word)
         if not close:
-            return set()
-        matches.append(_Match(words=tuple(close)))
-    return _patients_matching(matches)
+            return []
+        matches.append(_Match.among(tuple(close)))
+    return matches
+
+
+def _by_name(results: Results, codes: set[str] | None, words: list[str], fuzzy: bool) -> None:
+    """Fill ``results`` with the patients whose names match. The look-up stops after one
+    more match than a page shows, looking further only when merged or hidden identities took
+    some of those places, so that ``results.limited`` is only said of visible patients."""
+    matches = _name_matches(words, fuzzy) if words else []
+    if not matches:
+        return
+    limit = CAP
+    while True:
+        found = _matching(matches, codes, limit)
+        mine, others = _visible(found.ids, codes, len(found.ids))
+        if not found.capped or len(mine) >= CAP or len(others) >= CAP or limit >= MAX_LOOKED:
+            break
+        limit = min(limit * 4, MAX_LOOKED)
+    _fill(results, mine, others)
 
 
 def _identifier_ids(text: str) -> tuple[str, set[int]]:
@@ -197,19 +383,26 @@ def _units_of(ids: list[int]) -> dict[int, tuple[str, ...]]:
     return {pid: tuple(sorted(codes)) for pid, codes in units.items()}
 
 
-def _keep_visible(results: Results, user: User, ids: set[int]) -> None:
-    """The hits ``user`` may see: in scope first; a hidden identity only to its unit."""
-    patients = Patient.objects.filter(pk__in=list(ids)[:2000], merged_into__isnull=True)
-    patients = patients.order_by("birth_family", "given")[: LIMIT * 4]
+def _visible(ids: Iterable[int], codes: set[str] | None, most: int) -> tuple[list[Hit], list[Hit]]:
+    """The first ``most`` of the patients ``ids`` by name, as a user of units ``codes`` (None:
+    all) may see them: in scope, then the others; a hidden identity only to its unit."""
+    patients = Patient.objects.filter(pk__in=list(ids)[:MAX_LOOKED], merged_into__isnull=True)
+    patients = patients.order_by("birth_family", "given")[:most]
     units = _units_of([p.pk for p in patients])
-    codes = user_unit_codes(user)
+    mine: list[Hit] = []
+    others: list[Hit] = []
     for patient in patients:
-        mine = codes is None or bool(codes.intersection(units.get(patient.pk, ())))
-        if patient.hidden and not mine:
+        in_scope = codes is None or bool(codes.intersection(units.get(patient.pk, ())))
+        if patient.hidden and not in_scope:
             continue  # a hidden identity never appears in others' results
-        hit = Hit(patient, mine, units.get(patient.pk, ()))
-        (results.mine if mine else results.others).append(hit)
-    results.mine, results.others = results.mine[:LIMIT], results.others[:LIMIT]
+        hit = Hit(patient, in_scope, units.get(patient.pk, ()))
+        (mine if in_scope else others).append(hit)
+    return mine, others
+
+
+def _fill(results: Results, mine: list[Hit], others: list[Hit]) -> None:
+    results.mine, results.others = mine[:LIMIT], others[:LIMIT]
+    results.limited = len(mine) > LIMIT or len(others) > LIMIT
 
 
 def search(user: User, query: str) -> Results:
@@ -217,15 +410,16 @@ def search(user: User, query: str) -> Results:
     results = Results(query=text, kind="name")
     if not text or not is_carer(user):
         return results
+    codes = user_unit_codes(user)
     if any(c.isdigit() for c in text):
         results.kind, ids = _identifier_ids(text)
-        _keep_visible(results, user, ids)
+        _fill(results, *_visible(ids, codes, LIMIT * 4))
         return results
     words = fold(text).split()
-    _keep_visible(results, user, _by_name(words, fuzzy=False))
+    _by_name(results, codes, words, fuzzy=False)
     if not results.mine and not results.others:
         # Decided on what the user may see: a hidden identity matching exactly must not
         # change the answer (no typo search, no "approximate" label) for another unit.
-        _keep_visible(results, user, _by_name(words, fuzzy=True))
+        _by_name(results, codes, words, fuzzy=True)
         results.typo_tolerant = bool(results.mine or results.others)
     return results
