@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from httpload import Browser, serve
+from httpload import Browser, cpu_seconds, serve
 
 WRITERS = 20
 # Seconds between two saves of one person, on average: a very fast typist on short forms.
@@ -193,29 +193,6 @@ def _serve(data: Path) -> tuple[subprocess.Popen[bytes], int]:
     return serve(data, env, workers=2)
 
 
-def _cpu_seconds(root_pid: int) -> float:
-    """CPU time used so far by a process and its descendants (Linux ``/proc``): the figure
-    that other load on the machine does not inflate, unlike latencies."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # the process ended meanwhile
-        pid = int(stat.parent.name)
-        parents[pid] = int(fields[1])
-        times[pid] = (int(fields[11]) + int(fields[12])) / tick
-    ours = {root_pid}
-    grew = True
-    while grew:
-        found = {pid for pid, parent in parents.items() if parent in ours} - ours
-        ours |= found
-        grew = bool(found)
-    return sum(times.get(pid, 0.0) for pid in ours)
-
-
 def _form(temp_pk: int, n: int) -> tuple[str, dict[str, str]]:
     """The same three forms as the action run, as a browser posts them."""
     if n % 3 == 0:
@@ -283,13 +260,13 @@ def _run_served(
         threading.Thread(target=_person, args=(browser, pk, saves, pace, i, tally))
         for i, (browser, pk) in enumerate(browsers)
     ]
-    cpu = _cpu_seconds(server)
+    cpu = cpu_seconds(server)
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    tally.cpu = _cpu_seconds(server) - cpu
+    tally.cpu = cpu_seconds(server) - cpu
     return tally, time.perf_counter() - started
 
 
