@@ -9,22 +9,16 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from autarcie.chart.search import FEW_WORDS, LIMIT, Hit, Results
+from autarcie.chart.search import FEW_WORDS, LIMIT, Hit
 from autarcie.mirror.models import Patient
 from tests.factories import PASSWORD
 from tests.mirror_db.builders import adt
 from tests.mirror_db.conftest import T0, feed
+from tests.viewer.searching import search_as
 from tests.wards import Ward
 
 pytestmark = pytest.mark.django_db
 HOUR = dt.timedelta(hours=1)
-
-
-def _search(username: str, query: str) -> Results:
-    client = Client()
-    assert client.post("/connexion/", {"username": username, "password": PASSWORD}).status_code
-    results: Results = client.get(reverse("viewer:search"), {"q": query}).context["results"]
-    return results
 
 
 def _ids(hits: list[Hit]) -> list[int]:
@@ -47,11 +41,11 @@ def _people(count: int, family: str, prefix: str, statuses: str = "PROV") -> Non
 
 def test_a_common_name_gives_a_bounded_list_that_says_more_match(ward: Ward) -> None:
     _people(LIMIT + 5, "DURAND", "D")
-    many = _search("ide.cardio", "durand")
+    many = search_as("ide.cardio", "durand")
     assert len(many.others) == LIMIT and many.limited
     names = [(h.patient.birth_family, h.patient.given) for h in many.others]
     assert names == sorted(names)
-    few = _search("ide.cardio", "lefevre")
+    few = search_as("ide.cardio", "lefevre")
     assert _ids(few.mine) == [ward.lefevre.pk] and not few.limited
 
 
@@ -63,7 +57,7 @@ def test_the_users_own_patient_comes_first_however_common_the_name(ward: Ward) -
         at=T0 + 2 * HOUR,
     )
     own = Patient.objects.get(ipp="OWN")
-    found = _search("ide.cardio", "durand")
+    found = search_as("ide.cardio", "durand")
     assert _ids(found.mine) == [own.pk]
     assert len(found.others) == LIMIT and found.limited and own.pk not in _ids(found.others)
 
@@ -73,21 +67,21 @@ def test_hidden_identities_neither_take_places_nor_make_the_list_look_longer(war
     # them to fill the page, and must not count them when it says whether more match.
     _people(3, "DURAND", "H", statuses="PROV~CACH")
     _people(LIMIT, "DURAND", "D")
-    full_page = _search("ide.cardio", "durand")
+    full_page = search_as("ide.cardio", "durand")
     assert len(full_page.others) == LIMIT and not full_page.limited
     hidden = set(Patient.objects.filter(hidden=True).values_list("pk", flat=True))
     assert hidden.isdisjoint(_ids(full_page.others))
     _people(2, "DURAND", "E")
-    assert _search("ide.cardio", "durand").limited
+    assert search_as("ide.cardio", "durand").limited
 
 
 def test_the_words_of_a_name_can_come_in_any_order(ward: Ward) -> None:
     _people(30, "DURAND", "D")
     _people(2, "MARTINEZ", "M")
     for query in ("durand prenomah", "prenomah durand", "prenomah dur"):
-        found = _search("ide.cardio", query)
+        found = search_as("ide.cardio", query)
         assert [h.patient.ipp for h in found.others] == ["D7"], query
-    assert [h.patient.ipp for h in _search("ide.cardio", "mart prenomab").others] == ["M1"]
+    assert [h.patient.ipp for h in search_as("ide.cardio", "mart prenomab").others] == ["M1"]
 
 
 def test_a_word_many_names_start_with_finds_them_all(ward: Ward) -> None:
@@ -99,7 +93,7 @@ def test_a_word_many_names_start_with_finds_them_all(ward: Ward) -> None:
          for n, word in enumerate(words)],
         at=T0 + HOUR,
     )  # fmt: skip
-    found = _search("ide.cardio", "durand paul")
+    found = search_as("ide.cardio", "durand paul")
     assert sorted(h.patient.given for h in found.others) == sorted(words)
     assert not found.limited
 
