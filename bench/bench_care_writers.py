@@ -279,7 +279,7 @@ def bench_served(root: Path, writers: list[Any], password: str, saves: int) -> f
             browser.log_in(nurse.username, password)
             browser.request("GET", f"/soins/dossiers/temp/{temp.pk}/saisie/vitals/")
             browsers.append((browser, temp.pk))
-        print("served: autarcie serve (2 workers x 8 threads), one HTTP client per person;")
+        print("served: autarcie serve (2 workers x 2 threads), one HTTP client per person;")
         print("a save is the POST of the form; 'with page' adds the page it redirects to;")
         print("server CPU is the CPU time of the server's processes, whatever the machine's load")
         base, wall = _run_served(server.pid, browsers[:1], saves * 4)

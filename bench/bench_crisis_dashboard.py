@@ -3,7 +3,7 @@
 1. A throw-away instance (`autarcie init`) gets one crisis with a long main courante, tasks
    (a fifth of them overdue), the synthetic hospital's restoration plan, a directory and a few
    alerts with answers.
-2. `autarcie serve` runs it as in production (gunicorn, 2 worker processes of 8 threads).
+2. `autarcie serve` runs it as in production (gunicorn, 2 worker processes of 2 threads).
 3. N clients (threads, `http.client`, keep-alive), each logged in through the login form with
    its own session, load three pages one after the other in the same run:
    the login page (anonymous, the cheapest page), the crisis list (logged in, one small query:
@@ -222,7 +222,7 @@ def main() -> None:
                 ("crisis dashboard", members, f"/crise/{crisis_id}/"),
             )
             print(
-                f"{clients} clients on autarcie serve (2 workers x 8 threads); "
+                f"{clients} clients on autarcie serve (2 workers x 2 threads); "
                 f"load average before: {os.getloadavg()[0]:.2f}"
             )
             p99s: dict[tuple[str, str], float] = {}

@@ -32,6 +32,12 @@ def register(sub: Any, add_data_dir: AddDataDir) -> None:
     add_data_dir(serve)
     serve.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT (default %(default)s)")
     serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="request threads per worker (default 2; more only for slow clients, see operations)",
+    )
     serve.add_argument("--tls-cert", type=Path, help="TLS certificate (PEM) to serve HTTPS")
     serve.add_argument("--tls-key", type=Path, help="TLS private key (PEM)")
     serve.add_argument(
@@ -159,6 +165,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _resolve_data_dir(args),
         bind=args.bind,
         workers=args.workers,
+        threads=args.threads,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         hl7_port=args.hl7_port,

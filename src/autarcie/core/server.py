@@ -100,6 +100,7 @@ def serve(
     tls_cert: Path | None,
     tls_key: Path | None,
     hl7_port: int | None = None,
+    threads: int = 2,
 ) -> int:
     from autarcie.cli import setup_django
 
@@ -121,7 +122,11 @@ def serve(
         "bind": bind,
         "workers": max(1, workers),
         "worker_class": "gthread",
-        "threads": 8,
+        # Few threads: pages are CPU-bound Python. With 8 threads per worker, a thread back
+        # from a commit (holding the write queue) waited behind the others for the GIL, and
+        # 100 clients a second queued for seconds; with 2, the same machine serves 138
+        # summaries a second instead of 105 (docs/performance.md).
+        "threads": max(1, threads),
         "timeout": 60,
         "graceful_timeout": 10,
         # URLs can name patients: no access log, errors only.
