@@ -11,9 +11,9 @@
    `chart.search.search` in process, p50/p99 of the wall-clock time and p99 of this
    process's CPU time, against a baseline `LIKE '%…%'` scan of the same table in the same run
    on the same engine.
-3. Summaries (SQLCipher): `autarcie serve` in a subprocess; a second process drives 100
-   logged-in clients (threads, `http.client`, keep-alive), each opening a summary once a second,
-   then as fast as they can (saturation throughput).
+3. Summaries, on each engine measured: `autarcie serve` in a subprocess; a second process
+   drives 100 logged-in clients (threads, `http.client`, keep-alive), each opening a summary
+   once a second, then as fast as they can (saturation throughput).
 
 Targets (issue): search exact/prefix p99 < 50 ms, typo fallback p99 < 250 ms at 1M patients;
 summary p99 < 150 ms with 100 clients. Figures are printed, never asserted.
@@ -422,9 +422,10 @@ def print_search(legs: dict[str, dict[str, Any]]) -> None:
                 print(f"  {_NAMES[vendor]}, {kind}: {verdict} p99 < {target} ms")
 
 
-def search_leg(patients: int, queries: int, seed: int) -> dict[str, Any]:
+def search_leg(args: argparse.Namespace) -> dict[str, Any]:
     """In a fresh process whose environment names a PostgreSQL database: an instance on it,
-    its population, and the search figures."""
+    its population, the search figures (returned) and the summaries under load (printed)."""
+    patients, queries, seed = args.patients, args.queries, args.seed
     root = Path(tempfile.mkdtemp(prefix="autarcie-bench-viewer-pg-"))
     try:
         data, key = root / "data", root / "data.key"
@@ -439,8 +440,11 @@ def search_leg(patients: int, queries: int, seed: int) -> dict[str, Any]:
         if done.returncode != 0:
             raise SystemExit(f"autarcie init failed: {done.stderr.strip()}")
         open_instance(data, key)
-        people, _charted = populate(patients, 800, seed)
-        return bench_search(people, queries, seed)
+        people, charted = populate(patients, args.in_units, seed)
+        figures = bench_search(people, queries, seed)
+        print("patient summaries on PostgreSQL (autarcie serve, 2 workers):")
+        bench_summaries(data, key, charted, args.clients, args.paced, args.saturated, env=env)
+        return figures
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -454,6 +458,8 @@ def postgres_search(args: argparse.Namespace) -> dict[str, Any] | None:
         cluster.sql("CREATE DATABASE bench_viewer")
         command = [sys.executable, __file__, "--search-leg", "--patients", str(args.patients)]
         command += ["--queries", str(args.queries), "--seed", str(args.seed)]
+        command += ["--in-units", str(args.in_units), "--clients", str(args.clients)]
+        command += ["--paced", str(args.paced), "--saturated", str(args.saturated)]
         env = {**os.environ, **cluster.environment("bench_viewer")}
         done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=False)
         if done.returncode != 0:
@@ -468,8 +474,10 @@ def postgres_search(args: argparse.Namespace) -> dict[str, Any] | None:
 # -- summaries under load --------------------------------------------------------------------
 
 
-def start_server(data: Path, key: Path, workers: int) -> tuple[subprocess.Popen[bytes], int]:
-    return serve(data, instance_env(key), workers)
+def start_server(
+    data: Path, key: Path, workers: int, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    return serve(data, env or instance_env(key), workers)
 
 
 def _client_loop(
@@ -532,12 +540,19 @@ def drive(
 
 
 def bench_summaries(
-    data: Path, key: Path, ids: list[int], clients: int, paced: float, saturated: float
+    data: Path,
+    key: Path,
+    ids: list[int],
+    clients: int,
+    paced: float,
+    saturated: float,
+    env: dict[str, str] | None = None,
 ) -> None:
+    """``env``: the server's environment (default: the SQLCipher instance keyed by ``key``)."""
     from django.db import connections
 
     connections.close_all()
-    server, port = start_server(data, key, workers=2)
+    server, port = start_server(data, key, workers=2, env=env)
     try:
         command = [sys.executable, __file__, "--drive", str(port), "--clients", str(clients)]
         command += ["--paced", str(paced), "--saturated", str(saturated)]
@@ -583,7 +598,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--engines",
         default="sqlite,postgres",
-        help="search on sqlite and/or postgres (summaries always run on SQLCipher)",
+        help="engines measured: sqlite and/or postgres (search, then summaries under load)",
     )
     parser.add_argument("--drive", type=int, help=argparse.SUPPRESS)  # the load process
     parser.add_argument("--ids", default="", help=argparse.SUPPRESS)
@@ -596,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.small:
         args.patients, args.queries, args.paced, args.saturated = 20_000, 100, 5.0, 4.0
     if args.search_leg:
-        print(json.dumps(search_leg(args.patients, args.queries, args.seed)))
+        print(json.dumps(search_leg(args)))
         return 0
     engines = args.engines.split(",")
     root = Path(tempfile.mkdtemp(prefix="autarcie-bench-viewer-"))
@@ -617,7 +632,7 @@ def main(argv: list[str] | None = None) -> int:
         print("search (chart.search.search, in process; ms):")
         if legs:
             print_search(legs)
-        print("patient summaries (autarcie serve, 2 workers; load from a second process):")
+        print("patient summaries on SQLCipher (autarcie serve, 2 workers; separate load process):")
         bench_summaries(data, key, charted, args.clients, args.paced, args.saturated)
     finally:
         shutil.rmtree(root, ignore_errors=True)
