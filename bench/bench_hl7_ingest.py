@@ -42,6 +42,7 @@ from autarcie.demo.synth.generate import simulate
 from autarcie.demo.synth.hl7_feed import write_hl7
 from autarcie.mirror.hl7.parser import split_batch
 from autarcie.mirror.sender import AckReceived, send_messages
+from httpload import init_instance
 from pgcluster import Cluster, server_binaries, throwaway_cluster
 
 _CLI = (sys.executable, "-m", "autarcie.cli")
@@ -92,19 +93,9 @@ def make_template(root: Path, engine: Engine) -> tuple[Path, Path]:
     data, key = root / "template", root / "template.key"
     shutil.rmtree(data, ignore_errors=True)
     key.unlink(missing_ok=True)
-    password = root / "pw"
-    password.write_text(secrets.token_urlsafe(16), encoding="utf-8")
     if engine.cluster is not None:
         engine.cluster.sql("CREATE DATABASE bench_template")
-    done = subprocess.run(
-        [*_CLI, "init", "--data-dir", str(data), "--admin-password-file", str(password)],
-        env=_env(key, engine.environment("template")),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"autarcie init failed: {done.stderr.strip()}")
+    init_instance(data, key, _env(key, engine.environment("template")))
     return data, key
 
 

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from httpload import Browser, instance_env, make_instance, serve
+from httpload import Browser, init_instance, instance_env, make_instance, serve
 from pgcluster import server_binaries, throwaway_cluster
 
 _SYLLABLES = [c + v for c in "bcdfglmnprstv" for v in ("a", "e", "i", "o", "ou", "au", "an")]
@@ -429,16 +429,8 @@ def search_leg(args: argparse.Namespace) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="autarcie-bench-viewer-pg-"))
     try:
         data, key = root / "data", root / "data.key"
-        password = root / "pw"
-        password.write_text(secrets.token_urlsafe(16), encoding="utf-8")
         env = {**instance_env(key), "DB": "postgres"}
-        done = subprocess.run(
-            [sys.executable, "-m", "autarcie.cli", "init", "--data-dir", str(data),
-             "--admin-password-file", str(password)],
-            env=env, capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        if done.returncode != 0:
-            raise SystemExit(f"autarcie init failed: {done.stderr.strip()}")
+        init_instance(data, key, env)
         open_instance(data, key)
         people, charted = populate(patients, args.in_units, seed)
         figures = bench_search(people, queries, seed)

@@ -33,18 +33,23 @@ def instance_env(key: Path) -> dict[str, str]:
 def make_instance(root: Path) -> tuple[Path, Path]:
     """`autarcie init` of a fresh instance under `root`: its data folder and key file."""
     data, key = root / "data", root / "data.key"
-    password = root / "pw"
+    init_instance(data, key, instance_env(key))
+    return data, key
+
+
+def init_instance(data: Path, key: Path, env: dict[str, str]) -> None:
+    """`autarcie init` of `data` in `env` (which names the key file and the engine)."""
+    password = key.with_name(key.name + ".admin-pw")
     password.write_text(secrets.token_urlsafe(16), encoding="utf-8")
     done = subprocess.run(
         [*_CLI, "init", "--data-dir", str(data), "--admin-password-file", str(password)],
-        env=instance_env(key),
+        env=env,
         capture_output=True,
         text=True,
         check=False,
     )
     if done.returncode != 0:
         raise SystemExit(f"autarcie init failed: {done.stderr.strip()}")
-    return data, key
 
 
 def free_port() -> int:

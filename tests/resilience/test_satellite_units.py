@@ -216,16 +216,23 @@ def test_a_revoked_or_forged_satellite_gets_a_refusal_and_nothing_else() -> None
     assert JournalEntry.objects.filter(action="satellite.pulled").count() == 1
 
 
-@pytest.mark.django_db
-def test_a_push_with_an_identifier_outside_the_delegated_block_takes_nothing() -> None:
+def _enrolled(tempids: int) -> Satellite:
+    """A satellite of unit 2010 enrolled with a block of ``tempids`` identifiers."""
     make_unit("2010")
-    made = actions.create_pairing(actor="system:test", name="Réa", units=["2010"], tempids_count=5)
+    made = actions.create_pairing(
+        actor="system:test", name="Réa", units=["2010"], tempids_count=tempids
+    )
     keys = KeyPair.generate()
     actions.enrol(
         {"code": made.code, "site": "01", "sign_public": keys.sign_public, "box_public": "0" * 64},
         address="127.0.0.1",
     )
-    satellite = Satellite.objects.get()
+    return Satellite.objects.get()
+
+
+@pytest.mark.django_db
+def test_a_push_with_an_identifier_outside_the_delegated_block_takes_nothing() -> None:
+    satellite = _enrolled(tempids=5)
     outside = format_tempid("01", satellite.tempid_last + 1)
     temp = {
         "tempid": outside,
@@ -249,14 +256,7 @@ def test_a_push_with_an_identifier_outside_the_delegated_block_takes_nothing() -
 
 @pytest.mark.django_db
 def test_the_main_delegates_a_new_range_before_the_satellite_runs_out() -> None:
-    make_unit("2010")
-    made = actions.create_pairing(actor="system:test", name="Réa", units=["2010"], tempids_count=10)
-    keys = KeyPair.generate()
-    actions.enrol(
-        {"code": made.code, "site": "01", "sign_public": keys.sign_public, "box_public": "0" * 64},
-        address="127.0.0.1",
-    )
-    satellite = Satellite.objects.get()
+    satellite = _enrolled(tempids=10)
     first = [satellite.tempid_first, satellite.tempid_last]
     plenty = actions.delegated_ranges(satellite, left=9, known=[first])
     assert [(r["first"], r["last"]) for r in plenty] == [tuple(first)]

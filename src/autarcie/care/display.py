@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from autarcie.care import fields as f
 from autarcie.care.models import CareEntry, EntryKind, StockEntry, StockKind
 from autarcie.care.passage import PASSAGE_FIELDS
+from autarcie.core.html_rows import DAY_TIME_SECONDS, local_time, safe_join
+from autarcie.core.html_rows import escape as _e
 
 PARIS = ZoneInfo("Europe/Paris")
 WRITTEN_AT = f.Field("written_at", "Heure écrite sur le papier (vide = maintenant)", "datetime")
@@ -88,11 +89,6 @@ def describe(entry: CareEntry) -> str:
     return " · ".join(parts)
 
 
-def clock_text(moment: dt.datetime, *, seconds: bool = False) -> str:
-    """An instant as staff read it: Paris time, day first."""
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
-
-
 @dataclass(frozen=True)
 class EntryRow:
     """One line of a patient's downtime record, ready to print (no work left to the template).
@@ -120,8 +116,8 @@ def entry_rows(entries: list[CareEntry], correct_url: str) -> list[EntryRow]:
         version = f"v{entry.version}" + (f" — {entry.reason}" if entry.reason else "")
         rows.append(
             EntryRow(
-                written=clock_text(entry.written_at),
-                typed=clock_text(entry.typed_at),
+                written=local_time(entry.written_at),
+                typed=local_time(entry.typed_at),
                 author=entry.author_label,
                 text=describe(entry),
                 manual=entry.kind == EntryKind.RESULT,
@@ -153,17 +149,11 @@ def trail_rows(entries: Iterable[tuple[int, dt.datetime, str, str, Any]]) -> lis
         text = f"{details.get('kind', '')} {details.get('movement', '')}"
         if details.get("reason"):
             text += f" — {details['reason']}"
-        rows.append(TrailRow(seq, clock_text(at, seconds=True), actor, action, text))
+        rows.append(TrailRow(seq, local_time(at, DAY_TIME_SECONDS), actor, action, text))
     return rows
 
 
 _LEAVE = ' class="leave"'  # a cancelled entry's row
-
-
-def _e(value: object) -> str:
-    """Escape for HTML text and attributes (what Django's ``escape`` does, without its lazy
-    wrapper: these rows escape thousands of values per page)."""
-    return html.escape(str(value), quote=True)
 
 
 def entry_rows_html(rows: list[EntryRow]) -> SafeString:
@@ -187,16 +177,17 @@ def entry_rows_html(rows: list[EntryRow]) -> SafeString:
             f"<td>{manual if r.manual else ''}{text}{warnings}</td><td>{_e(r.version)}</td>"
             f'<td class="noprint"><a href="{_e(r.correct_url)}">{correct}</a></td></tr>'
         )
-    return mark_safe("\n".join(lines))  # noqa: S308 - every value above went through _e
+    return safe_join(lines, "\n")
 
 
 def trail_rows_html(rows: list[TrailRow]) -> SafeString:
-    return mark_safe(  # noqa: S308 - every value goes through _e
-        "\n".join(
+    return safe_join(
+        (
             f"<tr><td>{r.seq}</td><td>{_e(r.at)}</td><td>{_e(r.actor)}</td>"
             f"<td>{_e(r.action)}</td><td>{_e(r.details)}</td></tr>"
             for r in rows
-        )
+        ),
+        "\n",
     )
 
 
@@ -221,10 +212,10 @@ def stock_rows_html(entries: Iterable[StockEntry], csrf_token: str, correct_url:
         if e.reason:
             version += f" — {_e(e.reason)}"
         lines.append(
-            f"<tr{_LEAVE if e.cancelled else ''}><td>{_e(clock_text(e.written_at))}</td>"
-            f"<td>{_e(clock_text(e.typed_at))}</td><td>{_e(e.author_label)}</td>"
+            f"<tr{_LEAVE if e.cancelled else ''}><td>{_e(local_time(e.written_at))}</td>"
+            f"<td>{_e(local_time(e.typed_at))}</td><td>{_e(e.author_label)}</td>"
             f"<td>{kind}</td><td>{_e(e.drug_label)}</td><td>{e.quantity}</td><td>{version}</td>"
             f'<td class="noprint"><form method="post" action="{_e(correct_url.format(pk=e.pk))}"'
             f' class="inline-form">{form}</form></td></tr>'
         )
-    return mark_safe("\n".join(lines))  # noqa: S308 - every value above went through _e
+    return safe_join(lines, "\n")

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 
 from autarcie.care import access, stock_actions, stock_queries
 from autarcie.care.display import stock_rows_html
@@ -17,6 +16,7 @@ from autarcie.care.models import PHARMACY, StockEntry, StockKind
 from autarcie.care.queries import current
 from autarcie.core import notices
 from autarcie.core.access import acting_user, role_required, units_for
+from autarcie.core.html_rows import row_url
 from autarcie.core.models import Unit
 from autarcie.core.notices import redirect_saved
 
@@ -99,11 +99,11 @@ def stock(request: HttpRequest, location: str) -> HttpResponse:
         "lines": stock_queries.levels(location, as_of),
         "as_of": as_of_text,
         "alerts": stock_queries.open_alerts(location)[:20],
-        # One reverse() and one CSRF token for the page, not one per row.
+        # One CSRF token for the page's row forms, not one per row.
         "entries": stock_rows_html(
             entries,
             get_token(request),
-            reverse("care:stock_correct", args=[0]).replace("/0/", "/{pk}/"),
+            row_url("care:stock_correct"),
         ),
         "consumption": sorted(stock_queries.consumption_per_day(location).items(), reverse=True),
         "kinds": [(k, v) for k, v in StockKind.choices if not k.startswith("transfer")],

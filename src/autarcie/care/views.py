@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from autarcie.care import access, actions
@@ -28,6 +27,7 @@ from autarcie.care.queries import Subject, current, history, subject_placement, 
 from autarcie.core import notices
 from autarcie.core.access import acting_user, get_unit_for_user, role_required, units_for
 from autarcie.core.errors import AutarcieError
+from autarcie.core.html_rows import row_url
 from autarcie.core.journal import Action
 from autarcie.core.journal_commit import record_read
 from autarcie.core.models import JournalEntry
@@ -137,8 +137,7 @@ def _entries_by_kind(user: Any, subject: Subject, *, everything: bool) -> list[E
     for entry in rows:
         grouped[entry.kind].append(entry)
     labels = dict(EntryKind.choices)
-    # One reverse() for the page, not one per row (the id is the only part that changes).
-    correct_url = reverse("care:correct", args=[0]).replace("/0/", "/{pk}/")
+    correct_url = row_url("care:correct")
     groups = []
     for kind in kinds:
         entries = grouped[kind]

@@ -9,7 +9,6 @@ from django.http import Http404
 
 from autarcie.chart.models import BreakGlass
 from autarcie.core import clock
-from autarcie.core.access import units_for
 from autarcie.core.models import User
 from autarcie.core.roles import CARE_ROLES
 from autarcie.mirror.asof import PRESENT
@@ -22,7 +21,7 @@ def user_unit_codes(user: User) -> set[str] | None:
     """The user's unit codes; None means every unit."""
     if user.all_units:
         return None
-    return set(units_for(user).values_list("code", flat=True))
+    return set(user.unit_code_set)
 
 
 def patient_unit_codes(patient: Patient) -> set[str]:

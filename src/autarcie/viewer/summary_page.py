@@ -8,13 +8,9 @@ string, every value escaped, and the template keeps the page's structure and hea
 
 from __future__ import annotations
 
-import datetime as dt
-import html
-from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from autarcie.care.models import CareEntry
@@ -27,30 +23,15 @@ from autarcie.chart.queries import (
     ResultLine,
     Summary,
 )
+from autarcie.core.html_rows import DAY, DAY_TIME
+from autarcie.core.html_rows import escape as _e
+from autarcie.core.html_rows import local_time as when
+from autarcie.core.html_rows import safe_join as _html
 from autarcie.viewer.templatetags.viewer_tags import movement_label
 
-PARIS = ZoneInfo("Europe/Paris")
 DASH = "—"
-DAY = "%d/%m/%Y"
-DAY_TIME = "%d/%m/%Y %H:%M"
 SHORT = "%d/%m %H:%M"
 _ABNORMAL = ' class="abnormal"'
-
-
-def when(moment: dt.datetime | None, pattern: str, missing: str = "") -> str:
-    """``moment`` in Paris time (the instance's time zone), as the ``|date`` filter shows it."""
-    if moment is None:
-        return missing
-    return moment.astimezone(PARIS).strftime(pattern)
-
-
-def _e(value: object) -> str:
-    """Escape for HTML text, as the template's autoescape does (without its lazy wrapper)."""
-    return html.escape(str(value), quote=True)
-
-
-def _html(lines: Iterable[str], sep: str = "") -> SafeString:
-    return mark_safe(sep.join(lines))  # noqa: S308 - every value in the lines went through _e
 
 
 @dataclass(frozen=True)
