@@ -47,7 +47,7 @@ class _Batcher:
         self.lock = threading.Lock()
         self.pending: list[_Waiting] = []
         self.writing = False
-        self.batches = 0  # batches committed by this process (read by tests and benches)
+        self.batches = 0  # batches written by this process, failed ones included (for tests)
 
     def submit(self, item: _Waiting) -> None:
         with self.lock:
