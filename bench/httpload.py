@@ -91,21 +91,31 @@ def settle(root_pid: int, limit: float = 300.0) -> float:
     crisis inbox); each imports the application, and the kits scheduler builds every unit's
     kit at once on a fresh instance, then every hour. Measured before that, pages would share
     the cores with a start-up that a hospital pays once: the benches measure the steady state.
+    Idle means two seconds in a row under 5 % of one core, counted per process: a child that
+    ends takes its CPU time out of the tree's total, which must not pass for a quiet second.
     """
     started = time.monotonic()
-    before = cpu_seconds(root_pid)
+    before = _cpu_by_process(root_pid)
+    quiet = 0
     while time.monotonic() - started < limit:
         time.sleep(1.0)  # sampling the instance's CPU use, not timing anything
-        now = cpu_seconds(root_pid)
-        if now - before < 0.05:  # under 5 % of one core over the last second
+        now = _cpu_by_process(root_pid)
+        used = sum(max(0.0, spent - before.get(pid, 0.0)) for pid, spent in now.items())
+        quiet = quiet + 1 if used < 0.05 else 0
+        if quiet == 2:
             return time.monotonic() - started
         before = now
     raise SystemExit(f"autarcie serve still busy {limit:.0f} s after start")
 
 
 def cpu_seconds(root_pid: int) -> float:
-    """CPU time used so far by a process and its descendants (Linux ``/proc``): the figure
-    that other load on the machine does not inflate, unlike latencies."""
+    """CPU time used so far by a process and its living descendants (Linux ``/proc``): the
+    figure that other load on the machine does not inflate, unlike latencies."""
+    return sum(_cpu_by_process(root_pid).values())
+
+
+def _cpu_by_process(root_pid: int) -> dict[int, float]:
+    """CPU seconds of a process and each of its living descendants, by process id."""
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
     tick = os.sysconf("SC_CLK_TCK")
@@ -123,7 +133,7 @@ def cpu_seconds(root_pid: int) -> float:
         found = {pid for pid, parent in parents.items() if parent in ours} - ours
         ours |= found
         grew = bool(found)
-    return sum(times.get(pid, 0.0) for pid in ours)
+    return {pid: times[pid] for pid in ours if pid in times}
 
 
 class Browser:
