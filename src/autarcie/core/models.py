@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 from autarcie.core.roles import Role, UnitKind
@@ -57,8 +57,8 @@ class User(AbstractBaseUser):
     def role_set(self) -> frozenset[Role]:
         cached: frozenset[Role] | None = getattr(self, "_role_cache", None)
         if cached is None:
-            cached = frozenset(Role(r) for r in self.grants.values_list("role", flat=True))
-            self._role_cache = cached
+            self._read_scopes()
+            cached = self._role_cache
         return cached
 
     def has_role(self, *roles: Role) -> bool:
@@ -72,14 +72,38 @@ class User(AbstractBaseUser):
         """
         cached: frozenset[str] | None = getattr(self, "_unit_cache", None)
         if cached is None:
-            cached = frozenset(self.units.values_list("code", flat=True))
-            self._unit_cache = cached
+            self._read_scopes()
+            cached = self._unit_cache
         return cached
 
     def forget_cached_roles(self) -> None:
         """Roles and units are re-read on next use (after they were changed)."""
         self.__dict__.pop("_role_cache", None)
         self.__dict__.pop("_unit_cache", None)
+
+    def _read_scopes(self) -> None:
+        """Roles and unit codes in one plain query: nearly every page needs both."""
+        roles: set[Role] = set()
+        units: set[str] = set()
+        if self.pk is not None:
+            quote = connection.ops.quote_name
+            grants = quote(RoleGrant._meta.db_table)
+            through = quote(User.units.through._meta.db_table)
+            unit_table = quote(Unit._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT 'r', role FROM {grants} WHERE user_id = %s "  # noqa: S608
+                    f"UNION ALL SELECT 'u', u.code FROM {through} m "
+                    f"JOIN {unit_table} u ON u.id = m.unit_id WHERE m.user_id = %s",
+                    [self.pk, self.pk],
+                )
+                for kind, value in cursor.fetchall():
+                    if kind == "r":
+                        roles.add(Role(value))
+                    else:
+                        units.add(value)
+        self._role_cache = frozenset(roles)
+        self._unit_cache = frozenset(units)
 
 
 class RoleGrant(models.Model):

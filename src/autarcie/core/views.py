@@ -34,7 +34,7 @@ def _throttled_message(request: HttpRequest, seconds: int) -> None:
 
 
 def _finish_login(request: HttpRequest, user: User, *, second_factor: bool) -> HttpResponse:
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="autarcie.core.auth_backend.UserBackend")
     request.session[SESSION_SECOND_FACTOR_OK] = second_factor
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if next_url.startswith("/") and not next_url.startswith("//"):

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from django.db import connection
+
+from autarcie.core.plain_load import by_pk
 from autarcie.mirror.models import MirrorState
 
 
 def current() -> MirrorState:
-    state = MirrorState.objects.filter(pk=1).first()
+    state = by_pk(MirrorState, 1)  # every viewer page shows it
     return state if state is not None else MirrorState(pk=1, frozen=False)
 
 
 def is_frozen() -> bool:
-    return MirrorState.objects.filter(pk=1, frozen=True).exists()
+    # Plain SQL: every listener batch asks, and a QuerySet costs more than the query.
+    table = connection.ops.quote_name(MirrorState._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = 1 AND frozen = %s", [True])  # noqa: S608
+        return cursor.fetchone() is not None

@@ -1,0 +1,123 @@
+"""The plain-SQL reads every page makes (session, user with roles and units, a row by primary
+key) give exactly what the ORM gives, and refuse what Django's own code refuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.db.models import Model
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from autarcie.core.journal import Action, record
+from autarcie.core.models import JournalEntry, User
+from autarcie.core.plain_load import by_pk
+from autarcie.core.roles import Role
+from autarcie.mirror.models import MirrorState
+from tests.factories import PASSWORD, make_unit, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(instance: Model) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_a_row_read_by_primary_key_is_the_orms_instance() -> None:
+    nurse = make_user("ide", Role.NURSE)
+    entry = record(
+        Action.PATIENT_OPENED,
+        actor=nurse,
+        target_type="patient",
+        target_id=7,
+        details={"view": "résumé", "n": 3, "ok": True, "list": [1, None]},
+    )
+    state = MirrorState.objects.create(
+        pk=1, frozen=True, frozen_at=dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC), reason="x"
+    )
+    for model, pk in ((JournalEntry, entry.pk), (User, nurse.pk), (MirrorState, state.pk)):
+        plain = by_pk(model, pk)
+        assert plain is not None
+        assert _fields(plain) == _fields(model.objects.get(pk=pk))
+        assert plain._state.adding is False
+        assert plain._state.db == "default"
+    loaded = by_pk(MirrorState, "1")  # a key as text, as from a URL or a session
+    assert loaded is not None
+    assert loaded.frozen is True  # a boolean, not SQLite's integer
+    assert loaded.frozen_at == state.frozen_at  # an aware instant, not SQLite's text
+    assert by_pk(User, 999_999) is None
+
+
+def test_roles_and_units_are_read_together_once() -> None:
+    cardio, pneumo = make_unit("CARDIO"), make_unit("PNEUMO")
+    make_unit("URG")
+    nurse = make_user("ide", Role.NURSE, Role.PHYSICIAN, units=[cardio, pneumo])
+    fresh = User.objects.get(pk=nurse.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert fresh.role_set == {Role.NURSE, Role.PHYSICIAN}
+        assert fresh.unit_code_set == {"CARDIO", "PNEUMO"}
+        assert fresh.has_role(Role.NURSE)
+    assert len(queries.captured_queries) == 1
+    fresh.grants.filter(role=Role.PHYSICIAN).delete()
+    assert fresh.role_set == {Role.NURSE, Role.PHYSICIAN}  # kept for the request
+    fresh.forget_cached_roles()
+    assert fresh.role_set == {Role.NURSE}
+    assert make_user("pharma", Role.PHARMACIST, all_units=True).unit_code_set == frozenset()
+    assert User(username="unsaved").role_set == frozenset()
+
+
+def _logged_in(username: str) -> Client:
+    client = Client()
+    response = client.post("/connexion/", {"username": username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    return client
+
+
+def test_an_expired_session_is_a_new_anonymous_one() -> None:
+    make_user("ide")
+    client = _logged_in("ide")
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/connexion/")
+
+
+def test_a_tampered_session_logs_out() -> None:
+    make_user("ide")
+    client = _logged_in("ide")
+    key = client.session.session_key
+    stored = Session.objects.get(session_key=key)
+    Session.objects.filter(session_key=key).update(session_data=stored.session_data[:-4] + "AAAA")
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/connexion/")
+
+
+def test_a_deactivated_user_is_logged_out_on_the_next_page() -> None:
+    make_user("ide")
+    client = _logged_in("ide")
+    User.objects.filter(username="ide").update(is_active=False)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/connexion/")
+
+
+def test_a_page_reads_session_user_roles_and_units_in_three_queries() -> None:
+    nurse = make_user("ide", Role.NURSE, units=[make_unit("CARDIO")])
+    client = _logged_in("ide")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    tables = [q["sql"] for q in queries.captured_queries[:3]]
+    assert "django_session" in tables[0]
+    assert "core_user" in tables[1]
+    assert "core_rolegrant" in tables[2] and "core_user_units" in tables[2]
+    assert str(nurse.pk) in tables[1]
