@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from autarcie.core.journal import Action, record
 from autarcie.core.models import JournalEntry, User
-from autarcie.core.plain_load import by_pk
+from autarcie.core.plain_load import by_pk, by_sql
 from autarcie.core.roles import Role
 from autarcie.mirror.models import MirrorState
 from tests.factories import PASSWORD, make_unit, make_user
@@ -51,6 +51,19 @@ def test_a_row_read_by_primary_key_is_the_orms_instance() -> None:
     assert loaded.frozen is True  # a boolean, not SQLite's integer
     assert loaded.frozen_at == state.frozen_at  # an aware instant, not SQLite's text
     assert by_pk(User, 999_999) is None
+
+
+def test_rows_selected_by_a_statement_are_the_orms_instances_in_its_order() -> None:
+    nurse, other = make_user("ide", Role.NURSE), make_user("ide2", Role.NURSE)
+    for n in range(3):
+        for actor in (nurse, other):
+            record(Action.PATIENT_OPENED, actor=actor, target_id=n, details={"n": n})
+    sql = "SELECT {columns} FROM core_journalentry j WHERE j.actor_user_id = %s ORDER BY j.seq DESC"
+    plain = by_sql(JournalEntry, sql, [nurse.pk], "j")
+    expected = JournalEntry.objects.filter(actor_user=nurse).order_by("-seq")
+    assert [_fields(e) for e in plain] == [_fields(e) for e in expected]
+    assert [e.details["n"] for e in plain] == [2, 1, 0]
+    assert by_sql(JournalEntry, sql, [999_999], "j") == []
 
 
 def test_roles_and_units_are_read_together_once() -> None:

@@ -13,6 +13,7 @@ import datetime as dt
 from autarcie.care.models import CareEntry, TempPatient
 from autarcie.care.queries import Occupant, current, occupants
 from autarcie.chart import queries
+from autarcie.core.plain_load import by_sql
 from autarcie.mirror.models import Allergy, Patient
 
 MIRROR = "miroir"
@@ -97,7 +98,7 @@ def join_census(
 # ``care.queries.current`` in plain SQL (no newer version of the same chain): this runs for
 # every summary opened, and building the ORM query cost seven times the query itself.
 _CURRENT_ENTRIES = (
-    "SELECT e.* FROM care_careentry e WHERE e.patient_id IN ({ids}) AND e.cancelled = %s"
+    "SELECT {{columns}} FROM care_careentry e WHERE e.patient_id IN ({ids}) AND e.cancelled = %s"
     " AND NOT EXISTS (SELECT 1 FROM care_careentry newer"
     " WHERE newer.chain = e.chain AND newer.version > e.version)"
     " ORDER BY e.written_at DESC, e.id DESC"
@@ -109,7 +110,7 @@ def downtime_entries_of(patient_ids: list[int]) -> dict[int, list[CareEntry]]:
     if not patient_ids:
         return {}
     marks = ", ".join(["%s"] * len(patient_ids))
-    rows = CareEntry.objects.raw(_CURRENT_ENTRIES.format(ids=marks), [*patient_ids, False])
+    rows = by_sql(CareEntry, _CURRENT_ENTRIES.format(ids=marks), [*patient_ids, False], "e")
     grouped: dict[int, list[CareEntry]] = {}
     for row in rows:
         if row.patient_id is not None:

@@ -22,18 +22,21 @@ Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
 
 @dataclass(frozen=True)
-class _Statement:
-    sql: str
+class _Shape:
+    """A model's columns on one engine, and how the engine's values become the ORM's."""
+
+    columns: list[str]  # quoted
     attnames: list[str]
     converters: list[tuple[int, list[Converter], Any]]
+    by_pk: str  # the statement of ``by_pk``
 
 
-_statements: dict[tuple[type[Model], str], _Statement] = {}
+_shapes: dict[tuple[type[Model], str], _Shape] = {}
 
 
-def _statement(model: type[Model], connection: BaseDatabaseWrapper) -> _Statement:
+def _shape(model: type[Model], connection: BaseDatabaseWrapper) -> _Shape:
     key = (model, connection.vendor)
-    found = _statements.get(key)
+    found = _shapes.get(key)
     if found is not None:
         return found
     meta = model._meta
@@ -46,11 +49,11 @@ def _statement(model: type[Model], connection: BaseDatabaseWrapper) -> _Statemen
         found_converters += column.get_db_converters(connection)
         if found_converters:
             converters.append((index, found_converters, column))
-    columns = ", ".join(quote(str(field.column)) for field in fields)
+    columns = [quote(str(field.column)) for field in fields]
     key_column = quote(str(meta.pk.column))
-    sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {key_column} = %s"  # noqa: S608
-    made = _Statement(sql, [field.attname for field in fields], converters)
-    _statements[key] = made
+    by_pk_sql = f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} WHERE {key_column} = %s"  # noqa: S608
+    made = _Shape(columns, [field.attname for field in fields], converters, by_pk_sql)
+    _shapes[key] = made
     return made
 
 
@@ -59,21 +62,36 @@ def by_pk(model: type[M], pk: Any) -> M | None:
     ``model.objects.filter(pk=pk).first()`` on the default manager's database."""
     alias = router.db_for_read(model)
     connection = connections[alias]
-    statement = _statement(model, connection)
+    shape = _shape(model, connection)
     key = model._meta.pk.get_db_prep_value(pk, connection)
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, [key])
+        cursor.execute(shape.by_pk, [key])
         row = cursor.fetchone()
     if row is None:
         return None
-    return model.from_db(alias, statement.attnames, _converted(row, statement, connection))
+    return model.from_db(alias, shape.attnames, _converted(row, shape, connection))
 
 
-def _converted(
-    row: Sequence[Any], statement: _Statement, connection: BaseDatabaseWrapper
-) -> list[Any]:
+def by_sql(model: type[M], sql: str, params: Sequence[Any], table_alias: str) -> list[M]:
+    """The instances of ``model`` that ``sql`` selects, in its order.
+
+    ``sql`` writes its select list ``{columns}``: the model's columns, qualified by
+    ``table_alias``, go there (like ``Model.objects.raw``, without its per-query set-up).
+    """
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    shape = _shape(model, connection)
+    columns = ", ".join(f"{table_alias}.{column}" for column in shape.columns)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(columns=columns), params)
+        rows = cursor.fetchall()
+    names = shape.attnames
+    return [model.from_db(alias, names, _converted(row, shape, connection)) for row in rows]
+
+
+def _converted(row: Sequence[Any], shape: _Shape, connection: BaseDatabaseWrapper) -> list[Any]:
     values = list(row)
-    for index, converters, column in statement.converters:
+    for index, converters, column in shape.converters:
         value = values[index]
         for convert in converters:
             value = convert(value, column, connection)
