@@ -29,6 +29,7 @@ _KIND = {
 
 # Record fields that are not columns of the projection (kept in its JSON data).
 _NOT_COLUMNS = {"key", "extra", "prescription_key"}
+_NO_EXTRA = to_json({})
 
 
 def _column_value(store: Store, value: Any) -> Any:
@@ -45,8 +46,9 @@ def _prepare(
     store: Store, patient_id: int, rec: ClinicalRecord
 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
     fields = as_dict(rec)
+    # Most values are text, stored as they are: only the others pay a conversion call.
     columns = {
-        name: _column_value(store, value)
+        name: value if type(value) is str else _column_value(store, value)
         for name, value in fields.items()
         if name not in _NOT_COLUMNS
     }
@@ -54,9 +56,9 @@ def _prepare(
         columns["prescription_rkey"] = rec.prescription_key
     if isinstance(rec, r.PrescriptionRecord):
         columns["active"] = rec.status == "active"
-    extra = fields.get("extra") or {}
+    extra = fields.get("extra")
     columns["patient_id"] = patient_id
-    columns["data"] = to_json(extra)
+    columns["data"] = to_json(extra) if extra else _NO_EXTRA
     return rec.key, columns, {**fields, "patient_id": patient_id}
 
 

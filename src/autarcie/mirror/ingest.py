@@ -28,7 +28,7 @@ from autarcie.mirror.models import InboundState
 from autarcie.mirror.senders import SenderPolicy
 from autarcie.mirror.state import is_frozen
 from autarcie.mirror.status import count_feed
-from autarcie.mirror.store import Origin, Store
+from autarcie.mirror.store import Origin, Sql, Store
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,22 @@ class Outcome:
     duplicate: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    """What the inbound row and the duplicate check need of MSH, read once per message."""
+
+    sender: str  # MSH-3^MSH-4
+    control_id: str
+    event: str  # MSH-9.1^MSH-9.2
+
+
+def _heading(msg: Message) -> _Heading:
+    msh = msg.msh
+    return _Heading(
+        f"{msh.text(3)}^{msh.text(4)}", msg.control_id, f"{msg.message_code}^{msg.trigger_event}"
+    )
+
+
 def _ack_code(text: str) -> AckCode:
     return "AR" if text == "AR" else "AE" if text == "AE" else "AA"
 
@@ -68,7 +84,9 @@ class Hl7Batch:
         self.safe = safe  # one savepoint per message: the slow path, after a failure
         self.known: dict[tuple[str, str], tuple[int, str, str]] = {}
         self.cursor = connection.cursor()
+        self.sql = Sql(self.cursor)  # shared by the message stores: the driver's own cursor
         self.frozen = is_frozen()
+        self.accepted: dict[tuple[str, str], bool] = {}  # (peer, sender): the policy's answer
         self.states: Counter[str] = Counter()
         self.inbound_ids: list[int] = []
         self.digest = hashlib.sha256()
@@ -98,8 +116,8 @@ class Hl7Batch:
         ack_code: str = "",
     ) -> int:
         """Insert the inbound row: the raw bytes are kept whatever becomes of the message."""
-        at = connection.ops.adapt_datetimefield_value(item.received_at)
-        self.cursor.execute(
+        at = self.sql.instant(item.received_at)
+        self.sql.execute(
             "INSERT INTO mirror_inbound (feed, sender, control_id, event, received_at, raw, "
             "sha256, state, reason, error_location, ack_code, applied_at) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
@@ -118,7 +136,7 @@ class Hl7Batch:
                 at if state == InboundState.APPLIED else None,
             ],
         )
-        inbound_id = int(self.cursor.fetchone()[0])
+        inbound_id = int(self.sql.fetchone()[0])
         if control_id is not None:
             self.known[(sender, control_id)] = (inbound_id, ack_code, state)
         self.inbound_ids.append(inbound_id)
@@ -127,21 +145,23 @@ class Hl7Batch:
         return inbound_id
 
     def run(self, items: Sequence[Received]) -> list[Outcome]:
-        parsed: list[Message | Hl7ParseError] = []
+        parsed: list[tuple[Message, _Heading] | Hl7ParseError] = []
         for item in items:
             try:
-                parsed.append(parse_message(item.raw))
+                msg = parse_message(item.raw)
             except Hl7ParseError as exc:
                 parsed.append(exc)
-        self._look_up([msg for msg in parsed if isinstance(msg, Message)])
-        return [self.one(item, msg) for item, msg in zip(items, parsed, strict=True)]
+            else:
+                parsed.append((msg, _heading(msg)))
+        self._look_up([found[1] for found in parsed if isinstance(found, tuple)])
+        return [self.one(item, found) for item, found in zip(items, parsed, strict=True)]
 
-    def _look_up(self, messages: list[Message]) -> None:
+    def _look_up(self, headings: list[_Heading]) -> None:
         """Find, in one query, which of these messages were already received (a resend)."""
-        if not messages:
+        if not headings:
             return
-        senders = {f"{msg.msh.text(3)}^{msg.msh.text(4)}" for msg in messages}
-        controls = {msg.control_id for msg in messages}
+        senders = {heading.sender for heading in headings}
+        controls = {heading.control_id for heading in headings}
         by_sender = ", ".join(["%s"] * len(senders))
         by_control = ", ".join(["%s"] * len(controls))
         # Placeholders only: every value is a parameter.
@@ -153,25 +173,24 @@ class Hl7Batch:
         for row in self.cursor.fetchall():
             self.known[(str(row[1]), str(row[2]))] = (int(row[0]), str(row[3]), str(row[4]))
 
-    def one(self, item: Received, msg: Message | Hl7ParseError) -> Outcome:
+    def one(self, item: Received, found: tuple[Message, _Heading] | Hl7ParseError) -> Outcome:
         self.digest.update(item.raw)
-        if isinstance(msg, Hl7ParseError):
+        if isinstance(found, Hl7ParseError):
             inbound_id = self._keep(
                 item,
                 sender=f"?@{item.peer}",
                 control_id=None,
                 event="",
                 state=InboundState.QUARANTINED,
-                reason=msg.reason,
+                reason=found.reason,
                 ack_code="AR",
             )
-            ack = build_nack_for_unparseable(item.raw, msg.reason, self.now, _control_id())
+            ack = build_nack_for_unparseable(item.raw, found.reason, self.now, _control_id())
             return Outcome(ack, "AR", InboundState.QUARANTINED, inbound_id)
-        sender = f"{msg.msh.text(3)}^{msg.msh.text(4)}"
-        event = f"{msg.message_code}^{msg.msh.text(9, 2)}"
-        if not self.policy.accepts(item.peer, sender):
-            return self._refuse_sender(item, msg, sender, event)
-        seen = self.known.get((sender, msg.control_id))
+        msg, heading = found
+        if not self._accepts(item.peer, heading.sender):
+            return self._refuse_sender(item, msg, heading.sender, heading.event)
+        seen = self.known.get((heading.sender, heading.control_id))
         if seen is not None:
             return Outcome(
                 self.ack(msg, _ack_code(seen[1]), "duplicate: already received"),
@@ -180,7 +199,15 @@ class Hl7Batch:
                 seen[0],
                 duplicate=True,
             )
-        return self._meaning(item, msg, sender, event)
+        return self._meaning(item, msg, heading)
+
+    def _accepts(self, peer: str, sender: str) -> bool:
+        """The sender policy's answer, asked once per batch for each peer and sender."""
+        key = (peer, sender)
+        accepted = self.accepted.get(key)
+        if accepted is None:
+            accepted = self.accepted[key] = self.policy.accepts(peer, sender)
+        return accepted
 
     def _refuse_sender(self, item: Received, msg: Message, sender: str, event: str) -> Outcome:
         text = "sender not accepted by this Autarcie instance"
@@ -204,8 +231,8 @@ class Hl7Batch:
             self.ack(msg, "AR", text, error_code="207"), "AR", InboundState.REFUSED, inbound_id
         )
 
-    def _meaning(self, item: Received, msg: Message, sender: str, event: str) -> Outcome:
-        base = {"sender": sender, "control_id": msg.control_id, "event": event}
+    def _meaning(self, item: Received, msg: Message, heading: _Heading) -> Outcome:
+        base = {"sender": heading.sender, "control_id": heading.control_id, "event": heading.event}
         try:
             meaning = interpret(msg)
         except Hl7SemanticError as exc:
@@ -254,7 +281,7 @@ class Hl7Batch:
         self, item: Received, msg: Message, meaning: object, base: dict[str, str]
     ) -> Outcome:
         inbound_id = self._keep(item, **base, state=InboundState.APPLIED, ack_code="AA")
-        store = Store(self.cursor, Origin(inbound_id, "hl7", item.received_at))
+        store = Store(self.sql, Origin(inbound_id, "hl7", item.received_at))
         if not self.safe:
             try:
                 hl7_apply.apply(store, meaning)  # type: ignore[arg-type]

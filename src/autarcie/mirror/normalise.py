@@ -10,6 +10,8 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 def fold(text: str) -> str:
     """'Lefèvre-Dupont ' -> 'lefevre dupont'."""
+    if text.isascii():  # most names: no accent to strip, no ligature to expand
+        return _NOT_ALNUM.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NOT_ALNUM.sub(" ", stripped.replace("œ", "oe").replace("æ", "ae")).strip()

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autarcie.mirror import records as r
-from autarcie.mirror.store import Store
+from autarcie.mirror.store import Store, as_dict
 
 _MOVEMENT_COLUMNS = [
     "movement_id",
@@ -175,7 +175,7 @@ def _put_stay(store: Store, patient_id: int, stay: r.StayRef, state: StayState, 
         "source": source,
     }
     data = {
-        **dataclasses.asdict(state),
+        **as_dict(state),
         "patient_id": patient_id,
         "nda": stay.nda,
         "authority": stay.authority,

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -43,8 +44,13 @@ def _json_default(value: object) -> str:
     return str(value)
 
 
+# What `json.dumps(data, default=..., ensure_ascii=False, sort_keys=True)` builds on every
+# call, built once: an encoder holds only these settings, so sharing it is safe.
+_ENCODER = json.JSONEncoder(default=_json_default, ensure_ascii=False, sort_keys=True)
+
+
 def to_json(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, default=_json_default, ensure_ascii=False, sort_keys=True)
+    return _ENCODER.encode(data)
 
 
 def load_json(value: Any) -> dict[str, Any]:
@@ -110,10 +116,37 @@ class Sql:
     def rowcount(self) -> int:
         return int(self.raw.rowcount)
 
+    def instant(self, value: dt.datetime | None) -> Any:
+        """A datetime as the engine's column takes it (what Django's backend would store)."""
+        if value is None or not self.sqlite:
+            return value
+        # What Django's SQLite backend stores for an aware datetime: naive UTC text.
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+
+    def day(self, value: dt.date | None) -> Any:
+        """A date as the engine's column takes it (text on SQLite, as Django writes it)."""
+        if value is None or not self.sqlite:
+            return value
+        return str(value)
+
 
 def _q(column: str) -> str:
     """A quoted column name: ``end`` and ``start`` are reserved words in PostgreSQL."""
     return f'"{column}"'
+
+
+# The write statements depend only on the table and its columns: written once each.
+@lru_cache(maxsize=256)
+def _update_sql(table: str, names: tuple[str, ...]) -> str:
+    assignments = ", ".join(f"{_q(n)} = %s" for n in names)
+    return f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(table: str, names: tuple[str, ...], returning: bool) -> str:
+    placeholders = ", ".join(["%s"] * (len(names) + 1))
+    sql = f"INSERT INTO {table} (rkey, {', '.join(map(_q, names))}) VALUES ({placeholders})"  # noqa: S608
+    return f"{sql} RETURNING id" if returning else sql
 
 
 def _digest(text: str) -> str:
@@ -132,8 +165,9 @@ class Origin:
 class Store:
     """Applies records for one inbound message (or one batch of FHIR lines) with one cursor."""
 
-    def __init__(self, cursor: CursorWrapper, origin: Origin) -> None:
-        self.cursor = Sql(cursor)
+    def __init__(self, cursor: CursorWrapper | Sql, origin: Origin) -> None:
+        # A batch shares one `Sql` between the stores of its messages.
+        self.cursor = cursor if isinstance(cursor, Sql) else Sql(cursor)
         self.origin = origin
         self._received = self.instant(origin.received_at)
         self.changed: list[str] = []  # "Patient/key" of every resource that got a new version
@@ -141,13 +175,10 @@ class Store:
     # -- generic -------------------------------------------------------------------------
 
     def instant(self, value: dt.datetime | None) -> Any:
-        if value is None or not self.cursor.sqlite:
-            return value
-        # What Django's SQLite backend stores for an aware datetime: naive UTC text.
-        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+        return self.cursor.instant(value)
 
     def day(self, value: dt.date | None) -> Any:
-        return connection.ops.adapt_datefield_value(value)
+        return self.cursor.day(value)
 
     def current(self, rtype: str, rkey: str) -> tuple[int, int, str] | None:
         self.cursor.execute(
@@ -175,21 +206,12 @@ class Store:
             return found[0]
         version = found[1] + 1 if found else 1
         values = {**columns, "digest": digest, "version": version, "received_at": self._received}
-        names = list(values)
+        names = tuple(values)
         if found:
-            assignments = ", ".join(f"{_q(n)} = %s" for n in names)
-            self.cursor.execute(
-                f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
-                [*values.values(), found[0]],
-            )
+            self.cursor.execute(_update_sql(table, names), [*values.values(), found[0]])
             row_id = found[0]
         else:
-            placeholders = ", ".join(["%s"] * (len(names) + 1))
-            self.cursor.execute(
-                f"INSERT INTO {table} (rkey, {', '.join(map(_q, names))}) "  # noqa: S608
-                f"VALUES ({placeholders}) RETURNING id",
-                [rkey, *values.values()],
-            )
+            self.cursor.execute(_insert_sql(table, names, True), [rkey, *values.values()])
             row_id = int(self.cursor.fetchone()[0])
         self.version(version_type or rtype, rkey, version, text)
         return row_id
@@ -233,10 +255,8 @@ class Store:
                 "received_at": self._received,
             }
             if current:
-                assignments = ", ".join(f"{_q(n)} = %s" for n in values)
                 self.cursor.execute(
-                    f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
-                    [*values.values(), current[0]],
+                    _update_sql(table, tuple(values)), [*values.values(), current[0]]
                 )
             else:
                 inserts.setdefault(tuple(values), []).append([rkey, *values.values()])
@@ -255,12 +275,7 @@ class Store:
             )
             self.changed.append(f"{rtype}/{rkey}")
         for names, rows in inserts.items():
-            placeholders = ", ".join(["%s"] * (len(names) + 1))
-            self.cursor.executemany(
-                f"INSERT INTO {table} (rkey, {', '.join(map(_q, names))}) "  # noqa: S608
-                f"VALUES ({placeholders})",
-                rows,
-            )
+            self.cursor.executemany(_insert_sql(table, names, False), rows)
         if versions:
             self.cursor.executemany(
                 "INSERT INTO mirror_version (rtype, rkey, version, inbound_id, feed, "

@@ -18,7 +18,8 @@ _UTF8 = "UNICODE UTF-8"
 
 def _reencode(field: Field) -> str:
     """A field re-written with the standard delimiters the ACK uses."""
-    if field.encoding == STANDARD:
+    enc = field.encoding
+    if enc is STANDARD or enc == STANDARD:
         return field.raw  # already written with the ACK's delimiters and escapes
     return STANDARD.repetition.join(
         STANDARD.component.join(
@@ -27,6 +28,13 @@ def _reencode(field: Field) -> str:
         )
         for repetition in field.repetitions
     )
+
+
+def _reencoded(msh: Segment, indexes: tuple[int, ...]) -> list[str]:
+    """MSH fields (from MSH-3 on) re-written with the standard delimiters the ACK uses."""
+    if msh.encoding is STANDARD:  # the usual case: the fields are already written that way
+        return [msh.raw_field(index) for index in indexes]
+    return [_reencode(msh.field(index)) for index in indexes]
 
 
 def _segment(*fields: str) -> str:
@@ -106,10 +114,10 @@ def build_ack(
     if code not in _ACK_CODES:
         raise ValueError(f"ACK code must be AA, AE or AR, not {code!r}")
     msh = msg.msh
-    sender = [_reencode(msh.field(index)) for index in (3, 4, 5, 6)]
+    sender = _reencoded(msh, (3, 4, 5, 6))
     charset, codec = _answer_charset(msg)
-    tail = [_reencode(msh.field(i)) for i in (11, 12, 17)] + [charset, _reencode(msh.field(19))]
-    fields = _msh(sender, now, msh.text(9, 2), control_id, tail)
+    tail = [*_reencoded(msh, (11, 12, 17)), charset, *_reencoded(msh, (19,))]
+    fields = _msh(sender, now, msg.trigger_event, control_id, tail)
     msa = _segment("MSA", code, escape(msg.control_id), escape(text))
     return _assemble(fields, msa, _err(code, text, error_code, error_location), codec)
 

@@ -145,7 +145,7 @@ _STANDARD_TABLE = _escape_table(STANDARD)
 
 def escape(text: str, enc: Encoding = STANDARD) -> str:
     """Escape delimiters and control characters so `text` is one HL7 leaf value."""
-    table = _STANDARD_TABLE if enc == STANDARD else _escape_table(enc)
+    table = _STANDARD_TABLE if enc is STANDARD or enc == STANDARD else _escape_table(enc)
     return text.translate(table)
 
 

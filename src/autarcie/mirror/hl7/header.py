@@ -38,7 +38,7 @@ def read_header(msg: Message) -> EventHeader:
     recorded, operator, occurred = pick(evn, 2, 5, 6) if evn is not None else ("", "", "")
     return EventHeader(
         message_code=code,
-        trigger=msh.text(9, 2),
+        trigger=msg.trigger_event,
         structure=msh.text(9, 3),
         control_id=control,
         sending_application=sending_app,

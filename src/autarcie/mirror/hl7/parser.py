@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from autarcie.mirror.hl7.encoding import Encoding, decode, read_encoding, unescape
+from autarcie.mirror.hl7.encoding import STANDARD, Encoding, decode, read_encoding, unescape
 from autarcie.mirror.hl7.errors import Hl7ParseError
 
 _SEGMENT_NAME = re.compile(r"[A-Z][A-Z0-9]{2}")
@@ -115,13 +115,13 @@ class Repetition:
 
     def component(self, index: int) -> Component:
         """The 1-based component; an empty one when absent."""
-        parts = self._split()
+        parts = self._parts or self._split()
         raw = parts[index - 1] if 1 <= index <= len(parts) else ""
         return Component(raw, self._enc, self._codec)
 
     def text(self, index: int, sub: int = 1) -> str:
         """Shortcut: sub-component `sub` of component `index`, unescaped."""
-        parts = self._split()
+        parts = self._parts or self._split()
         if not 1 <= index <= len(parts):
             return ""
         raw = parts[index - 1]
@@ -236,29 +236,45 @@ class Segment:
         return parts
 
     @property
+    def encoding(self) -> Encoding:
+        return self._enc
+
+    @property
     def field_count(self) -> int:
         """The number of the last field present."""
         return len(self._split()) - 1
 
+    def raw_field(self, index: int) -> str:
+        """The raw text of field `index` as received (escapes and delimiters kept)."""
+        parts = self._parts or self._split()
+        return parts[index] if 1 <= index < len(parts) else ""
+
     def field(self, index: int) -> Field:
         """The 1-based field; an empty one when absent."""
-        parts = self._split()
+        parts = self._parts or self._split()
         raw = parts[index] if 1 <= index < len(parts) else ""
         literal = self.name == "MSH" and index in (1, 2)
         return Field(raw, self._enc, self._codec, literal)
 
     def text(self, index: int, component: int = 1, sub: int = 1) -> str:
         """Shortcut: the leaf at `component`.`sub` of field `index` (first repetition)."""
-        parts = self._split()
+        parts = self._parts or self._split()
         if index >= len(parts) or index < 1:
             return ""
-        if self.name == "MSH" and index in (1, 2):
+        if index <= 2 and self.name == "MSH":
             return parts[index] if component == 1 and sub == 1 else ""
-        return _leaf(parts[index], self._enc, self._codec, 1, component, sub)
+        raw = parts[index]
+        if component != 1 or sub != 1:
+            return _leaf(raw, self._enc, self._codec, 1, component, sub)
+        # The first leaf, as `_leaf` reads it, without the call: the interpreters' usual ask.
+        enc = self._enc
+        raw = raw.partition(enc.repetition)[0].partition(enc.component)[0]
+        raw = raw.partition(enc.subcomponent)[0]
+        return unescape(raw, enc, self._codec) if enc.escape in raw else raw
 
     def pick(self, *indexes: int) -> list[str]:
         """The first leaf of each field asked for, unescaped; one call for a whole segment."""
-        parts = self._split()
+        parts = self._parts or self._split()
         size = len(parts)
         enc = self._enc
         rep, comp, sub, esc = enc.repetition, enc.component, enc.subcomponent, enc.escape
@@ -270,7 +286,7 @@ class Segment:
                 leaves.append(raw)
                 continue
             if rep in raw or comp in raw or sub in raw:
-                raw = _cut(raw, (rep, comp, sub))
+                raw = raw.partition(rep)[0].partition(comp)[0].partition(sub)[0]
             leaves.append(unescape(raw, enc, self._codec) if esc in raw else raw)
         return leaves
 
@@ -281,7 +297,7 @@ class Segment:
         With `hd_component`, three more entries follow: the sub-components of that component
         (an HD such as `name&OID&ISO`). One call per field: the interpreters' hot path.
         """
-        parts = self._split()
+        parts = self._parts or self._split()
         raw = parts[index] if 0 < index < len(parts) else ""
         if not raw or (self.name == "MSH" and index <= 2):
             return []
@@ -293,11 +309,11 @@ class Segment:
             pieces += [""] * (count - len(pieces))
             if hd_component:
                 subs = pieces[hd_component - 1].split(sub, 3)[:3] if sub in rep else []
-                leaves = [_cut(piece, (sub,)) if sub in piece else piece for piece in pieces]
+                leaves = [piece.partition(sub)[0] for piece in pieces]
                 leaves += subs or [pieces[hd_component - 1], "", ""]
                 leaves += [""] * (count + 3 - len(leaves))
             elif sub in rep:
-                leaves = [_cut(piece, (sub,)) if sub in piece else piece for piece in pieces]
+                leaves = [piece.partition(sub)[0] for piece in pieces]
             else:
                 leaves = pieces
             if esc in rep:
@@ -329,7 +345,16 @@ def _parse_path(path: str) -> tuple[str, int, int, int, int, int]:
 class Message:
     """One parsed message: its segments in order, its encoding and how its bytes were read."""
 
-    __slots__ = ("charset", "codec", "codec_fallback", "encoding", "raw", "segment_list", "text")
+    __slots__ = (
+        "_routing",
+        "charset",
+        "codec",
+        "codec_fallback",
+        "encoding",
+        "raw",
+        "segment_list",
+        "text",
+    )
 
     def __init__(
         self,
@@ -348,6 +373,7 @@ class Message:
         self.charset = charset
         self.codec = codec
         self.codec_fallback = codec_fallback
+        self._routing: tuple[str, str, str] | None = None
 
     @property
     def msh(self) -> Segment:
@@ -383,13 +409,21 @@ class Message:
             return seg.field(fld).raw if rep == comp == sub == 1 else ""
         return _leaf(seg.field(fld).raw, self.encoding, self.codec, rep, comp, sub)
 
+    def _route(self) -> tuple[str, str, str]:
+        """MSH-9.1, MSH-9.2 and MSH-10, read once: each step of ingest asks for them."""
+        routing = self._routing
+        if routing is None:
+            msh = self.msh
+            routing = self._routing = (msh.text(9, 1), msh.text(9, 2), msh.text(10))
+        return routing
+
     @property
     def message_code(self) -> str:
-        return self.msh.text(9, 1)
+        return self._route()[0]
 
     @property
     def trigger_event(self) -> str:
-        return self.msh.text(9, 2)
+        return self._route()[1]
 
     @property
     def structure(self) -> str:
@@ -397,7 +431,7 @@ class Message:
 
     @property
     def control_id(self) -> str:
-        return self.msh.text(10)
+        return self._route()[2]
 
     @property
     def version(self) -> str:
@@ -427,7 +461,9 @@ def _header_line(raw: bytes) -> str:
 
 @lru_cache(maxsize=64)
 def _encoding(fs: str, msh2: str) -> Encoding:
-    return read_encoding(fs, msh2)
+    enc = read_encoding(fs, msh2)
+    # The usual delimiters share one object, so writers can test `is STANDARD` first.
+    return STANDARD if enc == STANDARD else enc
 
 
 def _read_header(raw: bytes) -> tuple[Encoding, str]:

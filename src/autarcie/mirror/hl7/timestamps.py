@@ -81,6 +81,12 @@ def format_ts(moment: dt.datetime) -> str:
     """Write an aware datetime as an HL7 TS in Paris time with its offset."""
     if moment.tzinfo is None:
         raise ValueError("an HL7 timestamp needs an aware datetime")
+    return _format_ts_cached(moment)
+
+
+@lru_cache(maxsize=64)
+def _format_ts_cached(moment: dt.datetime) -> str:
+    # Every ACK of a listener batch carries the batch's instant: format it once.
     local = moment.astimezone(PARIS)
     offset = local.strftime("%z")
     return local.strftime("%Y%m%d%H%M%S") + offset
