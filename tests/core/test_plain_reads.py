@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from autarcie.core.journal import Action, record
 from autarcie.core.models import JournalEntry, User
-from autarcie.core.plain_load import by_pk, by_sql
+from autarcie.core.plain_load import by_pk, columns, instances
+from autarcie.core.read_many import fetch_many
 from autarcie.core.roles import Role
 from autarcie.mirror.models import MirrorState
 from tests.factories import PASSWORD, make_unit, make_user
@@ -53,17 +54,32 @@ def test_a_row_read_by_primary_key_is_the_orms_instance() -> None:
     assert by_pk(User, 999_999) is None
 
 
-def test_rows_selected_by_a_statement_are_the_orms_instances_in_its_order() -> None:
+def test_statements_read_together_give_each_its_rows_as_the_orms_instances() -> None:
     nurse, other = make_user("ide", Role.NURSE), make_user("ide2", Role.NURSE)
     for n in range(3):
         for actor in (nurse, other):
             record(Action.PATIENT_OPENED, actor=actor, target_id=n, details={"n": n})
-    sql = "SELECT {columns} FROM core_journalentry j WHERE j.actor_user_id = %s ORDER BY j.seq DESC"
-    plain = by_sql(JournalEntry, sql, [nurse.pk], "j")
+    entries = (
+        f"SELECT {columns(JournalEntry, 'j')} FROM core_journalentry j"  # noqa: S608
+        " WHERE j.actor_user_id = %s ORDER BY j.seq DESC"
+    )
+    names = "SELECT username FROM core_user WHERE id IN (%s, %s) ORDER BY id"
+    mine, nobody, usernames = fetch_many(
+        [(entries, [nurse.pk]), (entries, [999_999]), (names, [nurse.pk, other.pk])]
+    )
+    plain = instances(JournalEntry, mine)
     expected = JournalEntry.objects.filter(actor_user=nurse).order_by("-seq")
     assert [_fields(e) for e in plain] == [_fields(e) for e in expected]
     assert [e.details["n"] for e in plain] == [2, 1, 0]
-    assert by_sql(JournalEntry, sql, [999_999], "j") == []
+    assert nobody == []
+    assert usernames == [("ide",), ("ide2",)]
+    assert fetch_many([]) == []
+
+
+def test_a_failing_statement_among_several_raises_the_database_error() -> None:
+    with pytest.raises(DatabaseError), transaction.atomic():
+        fetch_many([("SELECT 1", []), ("SELECT nothing FROM no_such_table", [])])
+    assert fetch_many([("SELECT 2", [])]) == [[(2,)]]  # rolled back, the connection goes on
 
 
 def test_roles_and_units_are_read_together_once() -> None:

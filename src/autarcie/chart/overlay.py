@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from autarcie.care.models import CareEntry, TempPatient
 from autarcie.care.queries import Occupant, current, occupants
 from autarcie.chart import queries
-from autarcie.core.plain_load import by_sql
+from autarcie.core.plain_load import columns, instances
+from autarcie.core.read_many import Statement
 from autarcie.mirror.models import Allergy, Patient
 
 MIRROR = "miroir"
@@ -105,16 +107,19 @@ _CURRENT_ENTRIES = (
 )
 
 
-def downtime_entries_of(patient_ids: list[int]) -> dict[int, list[CareEntry]]:
-    """Current downtime records of many patients, newest clinical time first."""
-    if not patient_ids:
-        return {}
+def current_entries_read(patient_ids: list[int]) -> Statement:
+    """The statement of the patients' current downtime records, newest clinical time first
+    (read with ``downtime_entries_by_patient``)."""
     marks = ", ".join(["%s"] * len(patient_ids))
-    rows = by_sql(CareEntry, _CURRENT_ENTRIES.format(ids=marks), [*patient_ids, False], "e")
+    sql = _CURRENT_ENTRIES.format(ids=marks).format(columns=columns(CareEntry, "e"))
+    return sql, [*patient_ids, False]
+
+
+def downtime_entries_by_patient(rows: list[tuple[Any, ...]]) -> dict[int, list[CareEntry]]:
     grouped: dict[int, list[CareEntry]] = {}
-    for row in rows:
-        if row.patient_id is not None:
-            grouped.setdefault(row.patient_id, []).append(row)
+    for entry in instances(CareEntry, rows):
+        if entry.patient_id is not None:
+            grouped.setdefault(entry.patient_id, []).append(entry)
     return grouped
 
 

@@ -7,11 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
-
 from autarcie.care.models import CareEntry
 from autarcie.chart import overlay, schedule
 from autarcie.core import clock
+from autarcie.core.read_many import Statement, fetch_many
 from autarcie.mirror import asof
 from autarcie.mirror.models import Allergy, Patient, Result, Stay
 
@@ -242,12 +241,13 @@ def instant(value: Any) -> dt.datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
-def _rows(sql: str, ids: list[int], *params: Any) -> list[tuple[Any, ...]]:
-    """Rows of ``sql``, whose ``{ids}`` becomes one placeholder per id."""
+Rows = list[tuple[Any, ...]]
+
+
+def _read(sql: str, ids: list[int], *params: Any) -> Statement:
+    """``sql`` with its ``{ids}`` made one placeholder per id, and its parameters."""
     marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(ids=marks), [*ids, *params])
-        return list(cursor.fetchall())
+    return sql.format(ids=marks), [*ids, *params]
 
 
 _STAYS = (
@@ -256,11 +256,9 @@ _STAYS = (
 )
 
 
-def _latest_stays(ids: list[int]) -> dict[int, StayLine]:
+def _latest_stays(rows: Rows) -> dict[int, StayLine]:
     latest: dict[int, StayLine] = {}
-    for pk, patient_id, nda, unit, room, bed, admitted, attending in _rows(
-        _STAYS, ids, "cancelled"
-    ):
+    for pk, patient_id, nda, unit, room, bed, admitted, attending in rows:
         if patient_id not in latest:
             latest[patient_id] = StayLine(pk, nda, unit, room, bed, instant(admitted), attending)
     return latest
@@ -276,16 +274,16 @@ _CONDITIONS = (
 )
 
 
-def _allergies(ids: list[int]) -> dict[int, list[AllergyLine]]:
+def _allergies(rows: Rows) -> dict[int, list[AllergyLine]]:
     grouped: dict[int, list[AllergyLine]] = defaultdict(list)
-    for patient_id, label, severity, reaction in _rows(_ALLERGIES, ids, True):
+    for patient_id, label, severity, reaction in rows:
         grouped[patient_id].append(AllergyLine(label, severity, reaction))
     return grouped
 
 
-def _conditions(ids: list[int]) -> dict[int, list[ConditionLine]]:
+def _conditions(rows: Rows) -> dict[int, list[ConditionLine]]:
     grouped: dict[int, list[ConditionLine]] = defaultdict(list)
-    for patient_id, label, code in _rows(_CONDITIONS, ids, True):
+    for patient_id, label, code in rows:
         grouped[patient_id].append(ConditionLine(label, code))
     return grouped
 
@@ -300,24 +298,25 @@ _DOCUMENTS = (
 )
 
 
-def _documents(ids: list[int]) -> dict[int, list[DocumentLine]]:
+def _documents(rows: Rows) -> dict[int, list[DocumentLine]]:
     grouped: dict[int, list[DocumentLine]] = defaultdict(list)
-    for patient_id, title, type_label, text, authored in _rows(
-        _DOCUMENTS, ids, False, "D", DOCUMENTS_SHOWN
-    ):
+    for patient_id, title, type_label, text, authored in rows:
         grouped[patient_id].append(DocumentLine(title, type_label, text, instant(authored)))
     return grouped
 
 
+# The movements of every stay of the patients (the latest stay is known only once the stays
+# are read, and all the reads of a summary go out together).
 _MOVEMENTS = (
-    "SELECT stay_id, start, kind, unit_code, room, bed FROM mirror_movement "
-    "WHERE stay_id IN ({ids}) AND cancelled = %s ORDER BY start"
+    "SELECT stay_id, start, kind, unit_code, room, bed FROM mirror_movement WHERE stay_id IN"
+    " (SELECT id FROM mirror_stay WHERE patient_id IN ({ids}) AND status <> %s)"
+    " AND cancelled = %s ORDER BY start"
 )
 
 
-def _movements(stay_ids: list[int]) -> dict[int, list[MovementLine]]:
+def _movements(rows: Rows) -> dict[int, list[MovementLine]]:
     grouped: dict[int, list[MovementLine]] = defaultdict(list)
-    for stay_id, start, kind, unit, room, bed in _rows(_MOVEMENTS, stay_ids, False):
+    for stay_id, start, kind, unit, room, bed in rows:
         grouped[stay_id].append(MovementLine(instant(start), kind, unit, room, bed))
     return grouped
 
@@ -329,9 +328,9 @@ _PRESCRIPTIONS = (
 )
 
 
-def _prescriptions(ids: list[int], moment: dt.datetime) -> dict[int, list[PrescriptionLine]]:
+def _prescriptions(rows: Rows, moment: dt.datetime) -> dict[int, list[PrescriptionLine]]:
     grouped: dict[int, list[PrescriptionLine]] = defaultdict(list)
-    for row in _rows(_PRESCRIPTIONS, ids, True):
+    for row in rows:
         patient_id, drug, dose, dose_unit, route, frequency, times, start, end, prescriber = row
         ends = instant(end)
         if ends is not None and ends <= moment:
@@ -377,10 +376,10 @@ class _Value:
     observed_at: dt.datetime | None
 
 
-def _results(ids: list[int]) -> dict[int, list[_Value]]:
+def _results(rows: Rows) -> dict[int, list[_Value]]:
     """Each patient's results, by code, newest first: two per code at most."""
     grouped: dict[int, list[_Value]] = defaultdict(list)
-    for row in _rows(_RESULTS, ids, "D", _HISTORY_PER_TEST):
+    for row in rows:
         patient_id, code, panel_code, panel_label, label, value, unit, ref, flag, status = row[:10]
         panel = panel_label or panel_code or "Autres"
         observed = instant(row[10])
@@ -425,14 +424,26 @@ def summaries(patients: list[Patient], now: dt.datetime | None = None) -> list[S
     ids = [p.pk for p in patients]
     if not ids:
         return []
-    stays = _latest_stays(ids)
-    allergies = _allergies(ids)
-    prescriptions = _prescriptions(ids, moment)
-    results = _results(ids)
-    documents = _documents(ids)
-    conditions = _conditions(ids)
-    movements = _movements([s.pk for s in stays.values()]) if stays else {}
-    downtime = overlay.downtime_entries_of(ids)
+    reads = fetch_many(
+        [
+            _read(_STAYS, ids, "cancelled"),
+            _read(_ALLERGIES, ids, True),
+            _read(_PRESCRIPTIONS, ids, True),
+            _read(_RESULTS, ids, "D", _HISTORY_PER_TEST),
+            _read(_DOCUMENTS, ids, False, "D", DOCUMENTS_SHOWN),
+            _read(_CONDITIONS, ids, True),
+            _read(_MOVEMENTS, ids, "cancelled", False),
+            overlay.current_entries_read(ids),
+        ]
+    )
+    stays = _latest_stays(reads[0])
+    allergies = _allergies(reads[1])
+    prescriptions = _prescriptions(reads[2], moment)
+    results = _results(reads[3])
+    documents = _documents(reads[4])
+    conditions = _conditions(reads[5])
+    movements = _movements(reads[6])
+    downtime = overlay.downtime_entries_by_patient(reads[7])
     found = []
     for patient in patients:
         stay = stays.get(patient.pk)

@@ -72,19 +72,18 @@ def by_pk(model: type[M], pk: Any) -> M | None:
     return model.from_db(alias, shape.attnames, _converted(row, shape, connection))
 
 
-def by_sql(model: type[M], sql: str, params: Sequence[Any], table_alias: str) -> list[M]:
-    """The instances of ``model`` that ``sql`` selects, in its order.
+def columns(model: type[Model], table_alias: str) -> str:
+    """The select list of ``model``'s columns qualified by ``table_alias``, in the order
+    ``instances`` reads them."""
+    connection = connections[router.db_for_read(model)]
+    return ", ".join(f"{table_alias}.{column}" for column in _shape(model, connection).columns)
 
-    ``sql`` writes its select list ``{columns}``: the model's columns, qualified by
-    ``table_alias``, go there (like ``Model.objects.raw``, without its per-query set-up).
-    """
+
+def instances(model: type[M], rows: Sequence[Sequence[Any]]) -> list[M]:
+    """Instances of ``model`` from rows selected with ``columns``."""
     alias = router.db_for_read(model)
     connection = connections[alias]
     shape = _shape(model, connection)
-    columns = ", ".join(f"{table_alias}.{column}" for column in shape.columns)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(columns=columns), params)
-        rows = cursor.fetchall()
     names = shape.attnames
     return [model.from_db(alias, names, _converted(row, shape, connection)) for row in rows]
 
