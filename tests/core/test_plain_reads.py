@@ -4,6 +4,7 @@ key) give exactly what the ORM gives, and refuse what Django's own code refuses.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -108,33 +109,29 @@ def _logged_in(username: str) -> Client:
     return client
 
 
-def test_an_expired_session_is_a_new_anonymous_one() -> None:
-    make_user("ide")
-    client = _logged_in("ide")
-    key = client.session.session_key
-    Session.objects.filter(session_key=key).update(
-        expire_date=timezone.now() - dt.timedelta(seconds=1)
-    )
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/connexion/")
+def _expire(key: str) -> None:
+    past = timezone.now() - dt.timedelta(seconds=1)
+    Session.objects.filter(session_key=key).update(expire_date=past)
 
 
-def test_a_tampered_session_logs_out() -> None:
-    make_user("ide")
-    client = _logged_in("ide")
-    key = client.session.session_key
-    stored = Session.objects.get(session_key=key)
-    Session.objects.filter(session_key=key).update(session_data=stored.session_data[:-4] + "AAAA")
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/connexion/")
+def _tamper(key: str) -> None:
+    stored = Session.objects.get(session_key=key).session_data
+    Session.objects.filter(session_key=key).update(session_data=stored[:-4] + "AAAA")
 
 
-def test_a_deactivated_user_is_logged_out_on_the_next_page() -> None:
-    make_user("ide")
-    client = _logged_in("ide")
+def _deactivate(key: str) -> None:
     User.objects.filter(username="ide").update(is_active=False)
+
+
+@pytest.mark.parametrize(
+    "spoil", [_expire, _tamper, _deactivate], ids=["expired", "tampered", "deactivated"]
+)
+def test_an_expired_or_tampered_session_or_a_deactivated_user_goes_back_to_login(
+    spoil: Callable[[str], None],
+) -> None:
+    make_user("ide")
+    client = _logged_in("ide")
+    spoil(str(client.session.session_key))
     response = client.get("/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/connexion/")
