@@ -60,7 +60,10 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--small", action="store_true", help="1,000 messages (make bench)")
     args = parser.parse_args()
+    if args.small:
+        args.messages = 1000
     rng = random.Random(args.seed)
     raws = [adt_message(number, rng) for number in range(args.messages)]
     texts = [raw.decode("utf-8") for raw in raws]
