@@ -10,10 +10,10 @@ from typing import TypeVar
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from autarcie.care.models import CareEntry, EntryKind, StockEntry, TempPatient
+from autarcie.mirror.asof import PRESENT
 from autarcie.mirror.models import Patient, PatientToken, Stay
 from autarcie.mirror.normalise import fold
 
-PRESENT = ("admitted", "on_leave")
 V = TypeVar("V", CareEntry, StockEntry)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -363,17 +364,11 @@ _RESULTS = (
 
 @dataclass(frozen=True)
 class _Value:
-    """One result row as read, before it becomes a line of a panel."""
+    """One result row as read: its test and panel, and the line it shows if it is the newest."""
 
     code: str
     panel: str
-    label: str
-    value: str
-    unit: str
-    reference_range: str
-    flag: str
-    status: str
-    observed_at: dt.datetime | None
+    line: ResultLine  # without its previous value, known once the test's rows are grouped
 
 
 def _results(rows: Rows) -> dict[int, list[_Value]]:
@@ -382,10 +377,8 @@ def _results(rows: Rows) -> dict[int, list[_Value]]:
     for row in rows:
         patient_id, code, panel_code, panel_label, label, value, unit, ref, flag, status = row[:10]
         panel = panel_label or panel_code or "Autres"
-        observed = instant(row[10])
-        grouped[patient_id].append(
-            _Value(code, panel, label, value, unit, ref, flag, status, observed)
-        )
+        line = ResultLine(label, value, unit, ref, flag, status, instant(row[10]))
+        grouped[patient_id].append(_Value(code, panel, line))
     return grouped
 
 
@@ -399,22 +392,12 @@ def _panels(rows: list[_Value], moment: dt.datetime) -> dict[str, list[ResultLin
         by_code[row.code].append(row)
     panels: dict[str, list[ResultLine]] = defaultdict(list)
     for history in by_code.values():
-        latest = history[0]
+        latest = history[0].line
         if latest.observed_at is None or latest.observed_at < moment - RESULT_WINDOW:
             continue
-        previous = history[1] if len(history) > 1 else None
-        panels[latest.panel].append(
-            ResultLine(
-                label=latest.label,
-                value=latest.value,
-                unit=latest.unit,
-                reference_range=latest.reference_range,
-                flag=latest.flag,
-                status=latest.status,
-                observed_at=latest.observed_at,
-                previous=f"{previous.value} {previous.unit}".strip() if previous else "",
-            )
-        )
+        before = history[1].line if len(history) > 1 else None
+        previous = f"{before.value} {before.unit}".strip() if before else ""
+        panels[history[0].panel].append(dataclasses.replace(latest, previous=previous))
     return dict(sorted(panels.items()))
 
 

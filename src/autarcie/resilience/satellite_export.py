@@ -20,11 +20,11 @@ from autarcie.chart.freshness import data_as_of
 from autarcie.core import clock
 from autarcie.core.models import RoleGrant, Unit, User
 from autarcie.core.roles import CARE_ROLES
+from autarcie.mirror.asof import PRESENT
 from autarcie.mirror.models import Movement, Patient, PatientToken, Stay
 from autarcie.resilience.models import Satellite
 from autarcie.resilience.satellite_rows import CLINICAL, digest, dumps, fields_of
 
-PRESENT = ("admitted", "on_leave")
 USERS_KEY = "users"
 
 
