@@ -8,6 +8,7 @@ from django.db import connection
 
 from autarcie.chart.queries import instant
 from autarcie.mirror.models import InboundState, MirrorState
+from autarcie.mirror.state import current
 
 
 def data_as_of(state: MirrorState | None = None) -> dt.datetime | None:
@@ -17,8 +18,8 @@ def data_as_of(state: MirrorState | None = None) -> dt.datetime | None:
     """
     newest = _newest_applied()
     if state is None:
-        state = MirrorState.objects.filter(pk=1).first()
-    if state is not None and state.frozen and state.frozen_at is not None and newest is not None:
+        state = current()
+    if state.frozen and state.frozen_at is not None and newest is not None:
         return min(newest, state.frozen_at)
     return newest
 
