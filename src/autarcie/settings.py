@@ -129,6 +129,14 @@ else:
             "CONN_MAX_AGE": None,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
+                # Parameters sent apart from the statement, and a statement run a few times on a
+                # connection prepared once: the server then skips parsing and planning it, which
+                # was half of its CPU per page (the summary's 21 statements). A pooler in
+                # transaction mode cannot keep prepared statements: turn it off for one.
+                "server_side_binding": True,
+                "prepare_threshold": (
+                    5 if env_bool("POSTGRES_PREPARED_STATEMENTS", True) else None
+                ),
                 "sslmode": env_choice(
                     "POSTGRES_SSLMODE",
                     "prefer",
