@@ -118,6 +118,19 @@ if DB_ENGINE == "sqlite":
         }
     }
 else:
+    postgres_options: dict[str, object] = {
+        # Parameters sent apart from the statement, and a statement run a few times on a
+        # connection prepared once: the server then skips parsing and planning it, which
+        # was half of its CPU per page (the summary's 21 statements). A pooler in
+        # transaction mode cannot keep prepared statements: turn it off for one.
+        "server_side_binding": True,
+        "prepare_threshold": (5 if env_bool("POSTGRES_PREPARED_STATEMENTS", True) else None),
+        "sslmode": env_choice(
+            "POSTGRES_SSLMODE",
+            "prefer",
+            ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"],
+        ),
+    }
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
@@ -128,21 +141,7 @@ else:
             "PORT": str(env_int("POSTGRES_PORT", 5432, minimum=1, maximum=65535)),
             "CONN_MAX_AGE": None,
             "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": {
-                # Parameters sent apart from the statement, and a statement run a few times on a
-                # connection prepared once: the server then skips parsing and planning it, which
-                # was half of its CPU per page (the summary's 21 statements). A pooler in
-                # transaction mode cannot keep prepared statements: turn it off for one.
-                "server_side_binding": True,
-                "prepare_threshold": (
-                    5 if env_bool("POSTGRES_PREPARED_STATEMENTS", True) else None
-                ),
-                "sslmode": env_choice(
-                    "POSTGRES_SSLMODE",
-                    "prefer",
-                    ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"],
-                ),
-            },
+            "OPTIONS": postgres_options,
         }
     }
 
