@@ -83,6 +83,29 @@ def test_a_failing_statement_among_several_raises_the_database_error() -> None:
     assert fetch_many([("SELECT 2", [])]) == [[(2,)]]  # rolled back, the connection goes on
 
 
+def test_statements_that_write_go_together_in_the_callers_transaction() -> None:
+    nurse = make_user("ide", Role.NURSE)
+    update = ("UPDATE core_user SET full_name = %s WHERE id = %s", ["Zoé Écrite", nurse.pk])
+    read = ("SELECT full_name FROM core_user WHERE id = %s", [nurse.pk])
+    with transaction.atomic():
+        assert fetch_many([update, read]) == [[], [("Zoé Écrite",)]]  # the read sees the write
+        transaction.set_rollback(True)
+    assert User.objects.get(pk=nurse.pk).full_name != "Zoé Écrite"  # rolled back with it
+    with CaptureQueriesContext(connection) as queries:  # watched: each statement is seen
+        assert fetch_many([read, read]) == [[(nurse.full_name,)], [(nurse.full_name,)]]
+    assert len(queries.captured_queries) == 2
+
+
+def test_a_session_naming_an_unknown_user_is_anonymous() -> None:
+    make_user("ide", Role.NURSE)
+    client = _logged_in("ide")
+    session = client.session
+    session["_auth_user_id"] = "999999"
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302 and "/connexion/" in response["Location"]
+
+
 def test_roles_and_units_are_read_together_once() -> None:
     cardio, pneumo = make_unit("CARDIO"), make_unit("PNEUMO")
     make_unit("URG")

@@ -11,7 +11,8 @@ from django.http import Http404
 from autarcie.chart.models import BreakGlass
 from autarcie.core import clock
 from autarcie.core.models import User
-from autarcie.core.plain_load import by_pk
+from autarcie.core.plain_load import by_pk_statement, first_instance
+from autarcie.core.read_many import Statement, fetch_many
 from autarcie.core.roles import CARE_ROLES
 from autarcie.mirror.asof import PRESENT
 from autarcie.mirror.models import Patient, Stay
@@ -28,20 +29,27 @@ def user_unit_codes(user: User) -> set[str] | None:
 
 def patient_unit_codes(patient: Patient) -> set[str]:
     """Units the patient is in now (present stays)."""
+    (rows,) = fetch_many([_units_statement(patient.pk)])
+    return {code for (code,) in rows}
+
+
+def _units_statement(patient_id: int) -> Statement:
     # Plain SQL: every record opened asks, and the QuerySet cost more than the query.
     marks = ", ".join(["%s"] * len(PRESENT))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT unit_code FROM {connection.ops.quote_name(Stay._meta.db_table)} "  # noqa: S608
-            f"WHERE patient_id = %s AND status IN ({marks})",
-            [patient.pk, *PRESENT],
-        )
-        return {code for (code,) in cursor.fetchall()}
+    return (
+        f"SELECT unit_code FROM {connection.ops.quote_name(Stay._meta.db_table)} "  # noqa: S608
+        f"WHERE patient_id = %s AND status IN ({marks})",
+        [patient_id, *PRESENT],
+    )
 
 
 def in_scope(user: User, patient: Patient) -> bool:
+    return _within(user, patient_unit_codes(patient))
+
+
+def _within(user: User, patient_units: set[str]) -> bool:
     codes = user_unit_codes(user)
-    return codes is None or bool(codes & patient_unit_codes(patient))
+    return codes is None or bool(codes & patient_units)
 
 
 def has_break_glass(user: User, patient: Patient, now: dt.datetime | None = None) -> bool:
@@ -59,12 +67,16 @@ def get_patient_for_user(user: User, patient_id: int) -> Patient:
     A carer opens patients of her units; outside them only through a break-glass grant.
     A hidden identity is opened only by the patient's own units.
     """
-    patient = by_pk(Patient, patient_id)
+    # The patient and the units of the patient's stays, read together.
+    patient_rows, unit_rows = fetch_many(
+        [by_pk_statement(Patient, patient_id), _units_statement(patient_id)]
+    )
+    patient = first_instance(Patient, patient_rows)
     if patient is None:
         raise Http404
     if not is_carer(user):
         raise PermissionDenied
-    if in_scope(user, patient):
+    if _within(user, {code for (code,) in unit_rows}):
         return patient
     if patient.hidden:
         raise Http404  # never confirm that a hidden identity exists

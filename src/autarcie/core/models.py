@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
+from autarcie.core.read_many import Statement, fetch_many
 from autarcie.core.roles import Role, UnitKind
 
 
@@ -82,26 +83,34 @@ class User(AbstractBaseUser):
         self.__dict__.pop("_unit_cache", None)
 
     def _read_scopes(self) -> None:
+        rows: list[tuple[Any, ...]] = []
+        if self.pk is not None:
+            (rows,) = fetch_many([User.scopes_statement(self.pk)])
+        self.keep_scopes(rows)
+
+    @staticmethod
+    def scopes_statement(user_id: int) -> Statement:
         """Roles and unit codes in one plain query: nearly every page needs both."""
+        quote = connection.ops.quote_name
+        grants = quote(RoleGrant._meta.db_table)
+        through = quote(User.units.through._meta.db_table)
+        unit_table = quote(Unit._meta.db_table)
+        return (
+            f"SELECT 'r', role FROM {grants} WHERE user_id = %s "  # noqa: S608
+            f"UNION ALL SELECT 'u', u.code FROM {through} m "
+            f"JOIN {unit_table} u ON u.id = m.unit_id WHERE m.user_id = %s",
+            [user_id, user_id],
+        )
+
+    def keep_scopes(self, rows: list[tuple[Any, ...]]) -> None:
+        """Keep the roles and units read by ``scopes_statement`` for this instance."""
         roles: set[Role] = set()
         units: set[str] = set()
-        if self.pk is not None:
-            quote = connection.ops.quote_name
-            grants = quote(RoleGrant._meta.db_table)
-            through = quote(User.units.through._meta.db_table)
-            unit_table = quote(Unit._meta.db_table)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT 'r', role FROM {grants} WHERE user_id = %s "  # noqa: S608
-                    f"UNION ALL SELECT 'u', u.code FROM {through} m "
-                    f"JOIN {unit_table} u ON u.id = m.unit_id WHERE m.user_id = %s",
-                    [self.pk, self.pk],
-                )
-                for kind, value in cursor.fetchall():
-                    if kind == "r":
-                        roles.add(Role(value))
-                    else:
-                        units.add(value)
+        for kind, value in rows:
+            if kind == "r":
+                roles.add(Role(value))
+            else:
+                units.add(value)
         self._role_cache = frozenset(roles)
         self._unit_cache = frozenset(units)
 

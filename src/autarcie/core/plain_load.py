@@ -16,6 +16,8 @@ from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
+from autarcie.core.read_many import Statement
+
 M = TypeVar("M", bound=Model)
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
@@ -57,19 +59,21 @@ def _shape(model: type[Model], connection: BaseDatabaseWrapper) -> _Shape:
     return made
 
 
+def by_pk_statement(model: type[Model], pk: Any) -> Statement:
+    """The statement of ``by_pk``, to read it with others (``read_many.fetch_many``); its rows
+    become the instance with ``first_instance``."""
+    connection = connections[router.db_for_read(model)]
+    return _shape(model, connection).by_pk, [model._meta.pk.get_db_prep_value(pk, connection)]
+
+
 def by_pk(model: type[M], pk: Any) -> M | None:
     """The instance of ``model`` whose primary key is ``pk``, or None; like
     ``model.objects.filter(pk=pk).first()`` on the default manager's database."""
-    alias = router.db_for_read(model)
-    connection = connections[alias]
-    shape = _shape(model, connection)
-    key = model._meta.pk.get_db_prep_value(pk, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(shape.by_pk, [key])
+    sql, params = by_pk_statement(model, pk)
+    with connections[router.db_for_read(model)].cursor() as cursor:
+        cursor.execute(sql, params)
         row = cursor.fetchone()
-    if row is None:
-        return None
-    return model.from_db(alias, shape.attnames, _converted(row, shape, connection))
+    return first_instance(model, [] if row is None else [row])
 
 
 def columns(model: type[Model], table_alias: str) -> str:
@@ -86,6 +90,12 @@ def instances(model: type[M], rows: Sequence[Sequence[Any]]) -> list[M]:
     shape = _shape(model, connection)
     names = shape.attnames
     return [model.from_db(alias, names, _converted(row, shape, connection)) for row in rows]
+
+
+def first_instance(model: type[M], rows: Sequence[Sequence[Any]]) -> M | None:
+    """The instance of the first row (of ``by_pk_statement`` or ``columns``), or None."""
+    found = instances(model, rows[:1])
+    return found[0] if found else None
 
 
 def _converted(row: Sequence[Any], shape: _Shape, connection: BaseDatabaseWrapper) -> list[Any]:

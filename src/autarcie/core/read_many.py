@@ -5,6 +5,9 @@ a round trip to another process, and on a busy two-core server that process wait
 at every one of them: the waits, not the queries, made the page slow. In pipeline mode the
 statements go out together and their results come back together. SQLite has no round trip:
 the statements run one after the other.
+
+Inside a transaction the statements are part of it; the first statement of a transaction takes
+its ``BEGIN`` along in the same round trip.
 """
 
 from __future__ import annotations
@@ -18,13 +21,16 @@ Statement = tuple[str, Sequence[Any]]
 
 
 def fetch_many(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
-    """The rows of each statement, in order; statements read, they never write."""
+    """The rows of each statement, in order (none for a statement that returns no rows)."""
     with connection.cursor() as cursor:  # connects, and checks the connection's health
-        if connection.vendor != "postgresql":
+        # Debug logging and execute wrappers (tests counting queries) see every statement only
+        # through Django's cursor: then the statements go one after the other there too.
+        watched = connection.queries_logged or connection.execute_wrappers
+        if connection.vendor != "postgresql" or watched:
             found = []
             for sql, params in statements:
                 cursor.execute(sql, params)
-                found.append(list(cursor.fetchall()))
+                found.append(list(cursor.fetchall()) if cursor.description else [])
             return found
         raw = cursor.cursor.connection  # the driver's connection under Django's cursor
         with connection.wrap_database_errors:
@@ -33,4 +39,4 @@ def fetch_many(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
                 for pending, (sql, params) in zip(cursors, statements, strict=True):
                     pending.execute(sql, params)
             # Leaving the pipeline waited for every result.
-            return [list(done.fetchall()) for done in cursors]
+            return [list(done.fetchall()) if done.description else [] for done in cursors]

@@ -9,7 +9,11 @@ from autarcie.mirror.models import MirrorState
 
 
 def current() -> MirrorState:
-    state = by_pk(MirrorState, 1)  # every viewer page shows it
+    return or_default(by_pk(MirrorState, 1))  # every viewer page shows it
+
+
+def or_default(state: MirrorState | None) -> MirrorState:
+    """The state as read, or the state of a mirror never frozen (no row yet)."""
     return state if state is not None else MirrorState(pk=1, frozen=False)
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from autarcie.chart.freshness import data_as_of
+from autarcie.chart.freshness import state_and_data_as_of
 from autarcie.core.errors import AutarcieError
 from autarcie.mirror.state import current
 
@@ -36,8 +36,10 @@ def parse_as_of(request: HttpRequest) -> dt.datetime | None:
 
 
 def data_context(as_of: dt.datetime | None = None) -> dict[str, Any]:
-    state = current()
-    freshness = as_of or data_as_of(state)
+    if as_of is None:
+        state, freshness = state_and_data_as_of()
+    else:
+        state, freshness = current(), as_of
     return {
         "data_as_of": freshness,
         "data_as_of_text": french(freshness),
