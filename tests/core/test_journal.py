@@ -126,14 +126,19 @@ def test_export_writes_every_entry_as_json_lines() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_never_share_a_link() -> None:
+@pytest.mark.parametrize("in_transaction", [True, False], ids=["in-transaction", "alone"])
+def test_concurrent_writers_never_share_a_link(in_transaction: bool) -> None:
     errors: list[BaseException] = []
 
     def writer(n: int) -> None:
         try:
             for i in range(15):
-                with transaction.atomic():
-                    record(Action.UNIT_CREATED, actor="system:test", target_id=f"{n}-{i}")
+                details = {"n": n, "texte": f'« {i} »\n\\ "é" 🩺', "x": [1.5, None, True]}
+                if in_transaction:
+                    with transaction.atomic():
+                        record(Action.UNIT_CREATED, actor="system:test", details=details)
+                else:  # on PostgreSQL one statement that commits by itself
+                    record(Action.UNIT_CREATED, actor="system:test", details=details)
         except BaseException as exc:  # reported below, never swallowed
             errors.append(exc)
         finally:

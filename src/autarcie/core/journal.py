@@ -172,16 +172,40 @@ def _canonical(
     target_id: str,
     details: dict[str, Any],
 ) -> bytes:
-    body = {
-        "seq": seq,
-        "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "actor": actor,
-        "action": action,
-        "target_type": target_type,
-        "target_id": target_id,
-        "details": details,
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """The bytes an entry's hash covers: its fields as JSON with sorted keys, no spaces."""
+    before, after = _canonical_around_seq(
+        at=at,
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        details=details,
+    )
+    return before + str(seq).encode() + after
+
+
+def _canonical_around_seq(
+    *,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    details: dict[str, Any],
+) -> tuple[bytes, bytes]:
+    """The canonical bytes before and after the sequence number, which sorts between
+    ``details`` and ``target_id``: PostgreSQL fills the number in under the head's lock."""
+
+    def text(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    moment = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    before = (
+        f'{{"action":{text(action)},"actor":{text(actor)},"at":{text(moment)},'
+        f'"details":{text(details)},"seq":'
+    )
+    after = f',"target_id":{text(target_id)},"target_type":{text(target_type)}}}'
+    return before.encode(), after.encode()
 
 
 def compute_hash(prev_hash: str, canonical: bytes) -> str:
@@ -216,6 +240,18 @@ def record(
     payload = dict(details or {})
     # Round-trip once so the hash covers exactly what the database will give back.
     payload = json.loads(json.dumps(payload, ensure_ascii=False))
+    if connection.vendor == "postgresql":
+        entry = JournalEntry(
+            at=clock.now(),
+            actor=actor_id,
+            actor_user=actor_user,
+            action=action.value,
+            target_type=target_type,
+            target_id=str(target_id),
+            details=payload,
+        )
+        _append_on_server(entry)
+        return entry
     with transaction.atomic(savepoint=False):
         prev_seq, prev_hash = _locked_head()
         at = clock.now()
@@ -235,17 +271,16 @@ def record(
     return entry
 
 
-# Plain SQL: the journal is written on every hot path (each listener batch, each care entry),
-# and the ORM's save costs more than the three statements themselves. On PostgreSQL the head's
-# read takes the transaction's BEGIN along, and the entry's insert and the head's update go
-# together: two round trips before the COMMIT, not four.
+# Plain SQL: the journal is written on every hot path (each listener batch, each care entry,
+# each record opened), and the ORM's save costs more than the statements themselves.
 
 
 def _locked_head() -> tuple[int, str]:
     table = connection.ops.quote_name(JournalHead._meta.db_table)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    (rows,) = fetch_many([(f"SELECT seq, hash FROM {table} WHERE id = 1{lock}", [])])  # noqa: S608
-    row = rows[0] if rows else None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {table} WHERE id = 1{lock}")  # noqa: S608
+        row = cursor.fetchone()
     if row is None:
         # The migration creates the row; a flushed test database has lost it.
         JournalHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS_HASH})
@@ -285,16 +320,75 @@ def _insert(entry: JournalEntry) -> None:
     columns = ", ".join(quote(c) for c in _ENTRY_COLUMNS)
     marks = ", ".join(["%s"] * len(values))
     head = quote(JournalHead._meta.db_table)
-    inserted, _ = fetch_many(
-        [
-            (
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) RETURNING id",  # noqa: S608
-                values,
-            ),
-            (f"UPDATE {head} SET seq = %s, hash = %s WHERE id = 1", [entry.seq, entry.hash]),  # noqa: S608
-        ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) RETURNING id",  # noqa: S608
+            values,
+        )
+        entry.pk = cursor.fetchone()[0]
+        cursor.execute(
+            f"UPDATE {head} SET seq = %s, hash = %s WHERE id = 1",  # noqa: S608
+            [entry.seq, entry.hash],
+        )
+    entry._state.adding = False
+    entry._state.db = connection.alias
+
+
+# On PostgreSQL one statement locks the head, hashes the entry, inserts it and moves the head:
+# the lock is held for that statement (and its transaction's commit), not across round trips
+# to this process; outside a transaction the statement commits by itself. The server computes
+# the same hash as ``compute_hash``, the canonical bytes around the number being made here.
+_APPEND_ON_SERVER = """
+WITH head AS (
+    SELECT seq + 1 AS seq, hash AS prev_hash FROM core_journalhead WHERE id = 1 FOR UPDATE
+), entry AS (
+    SELECT seq, prev_hash, encode(sha256(
+        convert_to(prev_hash || E'\\n', 'UTF8') || %s::bytea
+        || convert_to(seq::text, 'UTF8') || %s::bytea
+    ), 'hex') AS hash
+    FROM head
+), inserted AS (
+    INSERT INTO core_journalentry
+        (seq, at, actor, actor_user_id, action, target_type, target_id, details, prev_hash, hash)
+    SELECT seq, %s::timestamptz, %s::text, %s::bigint, %s::text, %s::text, %s::text, %s::jsonb,
+        prev_hash, hash
+    FROM entry
+    RETURNING id, seq, prev_hash, hash
+), moved AS (
+    UPDATE core_journalhead SET seq = inserted.seq, hash = inserted.hash
+    FROM inserted WHERE core_journalhead.id = 1
+)
+SELECT id, seq, prev_hash, hash FROM inserted
+"""
+
+
+def _append_on_server(entry: JournalEntry) -> None:
+    before, after = _canonical_around_seq(
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        target_type=entry.target_type,
+        target_id=entry.target_id,
+        details=entry.details,
     )
-    entry.pk = inserted[0][0]
+    details = JournalEntry._meta.get_field("details").get_db_prep_save(entry.details, connection)
+    params = [
+        before,
+        after,
+        entry.at,
+        entry.actor,
+        entry.actor_user_id,
+        entry.action,
+        entry.target_type,
+        entry.target_id,
+        details,
+    ]
+    (rows,) = fetch_many([(_APPEND_ON_SERVER, params)])
+    if not rows:
+        # The migration creates the head; a flushed test database has lost it.
+        JournalHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS_HASH})
+        (rows,) = fetch_many([(_APPEND_ON_SERVER, params)])
+    entry.pk, entry.seq, entry.prev_hash, entry.hash = rows[0]
     entry._state.adding = False
     entry._state.db = connection.alias
 

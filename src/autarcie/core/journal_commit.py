@@ -92,9 +92,12 @@ def _append(item: _Waiting) -> None:
 
 def _write(batch: list[_Waiting]) -> None:
     try:
-        with transaction.atomic():
-            for item in batch:
-                _append(item)
+        if len(batch) == 1:
+            _append(batch[0])  # ``record`` makes it one transaction (one statement on PostgreSQL)
+        else:
+            with transaction.atomic():
+                for item in batch:
+                    _append(item)
     except Exception:  # one entry's failure must not fail the others' pages
         # Redo them one transaction each, so only the entry that cannot be written fails.
         for item in batch:
