@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autarcie.core.journal import _canonical
+from autarcie.core.models import JournalEntry
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
@@ -48,7 +49,7 @@ def test_canonical_bytes_are_the_sorted_compact_json_of_the_fields(
         "details": details,
     }
     expected = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    made = _canonical(
+    entry = JournalEntry(
         seq=seq,
         at=at,
         actor=actor,
@@ -57,4 +58,4 @@ def test_canonical_bytes_are_the_sorted_compact_json_of_the_fields(
         target_id=target_id,
         details=details,
     )
-    assert made == expected.encode()
+    assert _canonical(entry) == expected.encode()

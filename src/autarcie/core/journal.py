@@ -162,49 +162,25 @@ def _actor_fields(actor: Actor) -> tuple[str, User | None]:
     return actor, None
 
 
-def _canonical(
-    *,
-    seq: int,
-    at: dt.datetime,
-    actor: str,
-    action: str,
-    target_type: str,
-    target_id: str,
-    details: dict[str, Any],
-) -> bytes:
+def _canonical(entry: JournalEntry) -> bytes:
     """The bytes an entry's hash covers: its fields as JSON with sorted keys, no spaces."""
-    before, after = _canonical_around_seq(
-        at=at,
-        actor=actor,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        details=details,
-    )
-    return before + str(seq).encode() + after
+    before, after = _canonical_around_seq(entry)
+    return before + str(entry.seq).encode() + after
 
 
-def _canonical_around_seq(
-    *,
-    at: dt.datetime,
-    actor: str,
-    action: str,
-    target_type: str,
-    target_id: str,
-    details: dict[str, Any],
-) -> tuple[bytes, bytes]:
+def _canonical_around_seq(entry: JournalEntry) -> tuple[bytes, bytes]:
     """The canonical bytes before and after the sequence number, which sorts between
     ``details`` and ``target_id``: PostgreSQL fills the number in under the head's lock."""
 
     def text(value: Any) -> str:
         return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
-    moment = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    moment = entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     before = (
-        f'{{"action":{text(action)},"actor":{text(actor)},"at":{text(moment)},'
-        f'"details":{text(details)},"seq":'
+        f'{{"action":{text(entry.action)},"actor":{text(entry.actor)},"at":{text(moment)},'
+        f'"details":{text(entry.details)},"seq":'
     )
-    after = f',"target_id":{text(target_id)},"target_type":{text(target_type)}}}'
+    after = f',"target_id":{text(entry.target_id)},"target_type":{text(entry.target_type)}}}'
     return before.encode(), after.encode()
 
 
@@ -213,16 +189,7 @@ def compute_hash(prev_hash: str, canonical: bytes) -> str:
 
 
 def _entry_hash(entry: JournalEntry) -> str:
-    canonical = _canonical(
-        seq=entry.seq,
-        at=entry.at,
-        actor=entry.actor,
-        action=entry.action,
-        target_type=entry.target_type,
-        target_id=entry.target_id,
-        details=entry.details,
-    )
-    return compute_hash(entry.prev_hash, canonical)
+    return compute_hash(entry.prev_hash, _canonical(entry))
 
 
 def record(
@@ -363,14 +330,7 @@ SELECT id, seq, prev_hash, hash FROM inserted
 
 
 def _append_on_server(entry: JournalEntry) -> None:
-    before, after = _canonical_around_seq(
-        at=entry.at,
-        actor=entry.actor,
-        action=entry.action,
-        target_type=entry.target_type,
-        target_id=entry.target_id,
-        details=entry.details,
-    )
+    before, after = _canonical_around_seq(entry)
     details = JournalEntry._meta.get_field("details").get_db_prep_save(entry.details, connection)
     params = [
         before,
