@@ -207,32 +207,22 @@ def record(
     payload = dict(details or {})
     # Round-trip once so the hash covers exactly what the database will give back.
     payload = json.loads(json.dumps(payload, ensure_ascii=False))
+    entry = JournalEntry(
+        actor=actor_id,
+        actor_user=actor_user,
+        action=action.value,
+        target_type=target_type,
+        target_id=str(target_id),
+        details=payload,
+    )
     if connection.vendor == "postgresql":
-        entry = JournalEntry(
-            at=clock.now(),
-            actor=actor_id,
-            actor_user=actor_user,
-            action=action.value,
-            target_type=target_type,
-            target_id=str(target_id),
-            details=payload,
-        )
-        _append_on_server(entry)
+        entry.at = clock.now()
+        _append_on_server(entry)  # numbered and hashed under the head's lock, on the server
         return entry
     with transaction.atomic(savepoint=False):
-        prev_seq, prev_hash = _locked_head()
-        at = clock.now()
-        entry = JournalEntry(
-            seq=prev_seq + 1,
-            at=at,
-            actor=actor_id,
-            actor_user=actor_user,
-            action=action.value,
-            target_type=target_type,
-            target_id=str(target_id),
-            details=payload,
-            prev_hash=prev_hash,
-        )
+        prev_seq, entry.prev_hash = _locked_head()
+        entry.seq = prev_seq + 1
+        entry.at = clock.now()
         entry.hash = _entry_hash(entry)
         _insert(entry)
     return entry
