@@ -100,7 +100,7 @@ def join_census(
 # ``care.queries.current`` in plain SQL (no newer version of the same chain): this runs for
 # every summary opened, and building the ORM query cost seven times the query itself.
 _CURRENT_ENTRIES = (
-    "SELECT {{columns}} FROM care_careentry e WHERE e.patient_id IN ({ids}) AND e.cancelled = %s"
+    "SELECT {columns} FROM care_careentry e WHERE e.patient_id IN ({ids}) AND e.cancelled = %s"
     " AND NOT EXISTS (SELECT 1 FROM care_careentry newer"
     " WHERE newer.chain = e.chain AND newer.version > e.version)"
     " ORDER BY e.written_at DESC, e.id DESC"
@@ -111,7 +111,7 @@ def current_entries_read(patient_ids: list[int]) -> Statement:
     """The statement of the patients' current downtime records, newest clinical time first
     (read with ``downtime_entries_by_patient``)."""
     marks = ", ".join(["%s"] * len(patient_ids))
-    sql = _CURRENT_ENTRIES.format(ids=marks).format(columns=columns(CareEntry, "e"))
+    sql = _CURRENT_ENTRIES.format(columns=columns(CareEntry, "e"), ids=marks)
     return sql, [*patient_ids, False]
 
 

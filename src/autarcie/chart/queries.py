@@ -407,7 +407,16 @@ def summaries(patients: list[Patient], now: dt.datetime | None = None) -> list[S
     ids = [p.pk for p in patients]
     if not ids:
         return []
-    reads = fetch_many(
+    (
+        stay_rows,
+        allergy_rows,
+        prescription_rows,
+        result_rows,
+        document_rows,
+        condition_rows,
+        movement_rows,
+        downtime_rows,
+    ) = fetch_many(
         [
             _read(_STAYS, ids, "cancelled"),
             _read(_ALLERGIES, ids, True),
@@ -419,14 +428,14 @@ def summaries(patients: list[Patient], now: dt.datetime | None = None) -> list[S
             overlay.current_entries_read(ids),
         ]
     )
-    stays = _latest_stays(reads[0])
-    allergies = _allergies(reads[1])
-    prescriptions = _prescriptions(reads[2], moment)
-    results = _results(reads[3])
-    documents = _documents(reads[4])
-    conditions = _conditions(reads[5])
-    movements = _movements(reads[6])
-    downtime = overlay.downtime_entries_by_patient(reads[7])
+    stays = _latest_stays(stay_rows)
+    allergies = _allergies(allergy_rows)
+    prescriptions = _prescriptions(prescription_rows, moment)
+    results = _results(result_rows)
+    documents = _documents(document_rows)
+    conditions = _conditions(condition_rows)
+    movements = _movements(movement_rows)
+    downtime = overlay.downtime_entries_by_patient(downtime_rows)
     found = []
     for patient in patients:
         stay = stays.get(patient.pk)

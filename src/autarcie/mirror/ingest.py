@@ -83,8 +83,7 @@ class Hl7Batch:
         self.now = now
         self.safe = safe  # one savepoint per message: the slow path, after a failure
         self.known: dict[tuple[str, str], tuple[int, str, str]] = {}
-        self.cursor = connection.cursor()
-        self.sql = Sql(self.cursor)  # shared by the message stores: the driver's own cursor
+        self.sql = Sql(connection.cursor())  # shared by the message stores: the driver's cursor
         self.frozen = is_frozen()
         self.accepted: dict[tuple[str, str], bool] = {}  # (peer, sender): the policy's answer
         self.states: Counter[str] = Counter()
@@ -169,8 +168,8 @@ class Hl7Batch:
             "SELECT id, sender, control_id, ack_code, state FROM mirror_inbound "  # noqa: S608
             f"WHERE feed = 'hl7' AND sender IN ({by_sender}) AND control_id IN ({by_control})"
         )
-        self.cursor.execute(sql, [*senders, *controls])
-        for row in self.cursor.fetchall():
+        self.sql.execute(sql, [*senders, *controls])
+        for row in self.sql.fetchall():
             self.known[(str(row[1]), str(row[2]))] = (int(row[0]), str(row[3]), str(row[4]))
 
     def one(self, item: Received, found: tuple[Message, _Heading] | Hl7ParseError) -> Outcome:
@@ -294,7 +293,7 @@ class Hl7Batch:
         except Exception as exc:  # a bug must cost one message, not the batch: quarantine it
             log_failure(log, "applying inbound %s failed", inbound_id)
             reason = f"internal error while applying: {type(exc).__name__}"
-            self.cursor.execute(
+            self.sql.execute(
                 "UPDATE mirror_inbound SET state = %s, reason = %s, ack_code = 'AE', "
                 "applied_at = NULL WHERE id = %s",
                 [InboundState.QUARANTINED, reason, inbound_id],

@@ -263,14 +263,7 @@ class Segment:
             return ""
         if index <= 2 and self.name == "MSH":
             return parts[index] if component == 1 and sub == 1 else ""
-        raw = parts[index]
-        if component != 1 or sub != 1:
-            return _leaf(raw, self._enc, self._codec, 1, component, sub)
-        # The first leaf, as `_leaf` reads it, without the call: the interpreters' usual ask.
-        enc = self._enc
-        raw = raw.partition(enc.repetition)[0].partition(enc.component)[0]
-        raw = raw.partition(enc.subcomponent)[0]
-        return unescape(raw, enc, self._codec) if enc.escape in raw else raw
+        return _leaf(parts[index], self._enc, self._codec, 1, component, sub)
 
     def pick(self, *indexes: int) -> list[str]:
         """The first leaf of each field asked for, unescaped; one call for a whole segment."""
