@@ -72,12 +72,11 @@ class Version(models.Model):
     data = models.JSONField()
 
     class Meta:
+        # The unique index also serves every read of versions (a resource's versions in order,
+        # a type's versions for time travel): other indexes would cost each message a random
+        # page write for nothing (see docs/performance.md).
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["rtype", "rkey", "version"], name="one_version_number")
-        ]
-        indexes: ClassVar = [
-            models.Index(fields=["rtype", "rkey", "received_at"]),
-            models.Index(fields=["rtype", "received_at"]),
         ]
 
     def __str__(self) -> str:
