@@ -116,10 +116,10 @@ class Hl7Batch:
     ) -> int:
         """Insert the inbound row: the raw bytes are kept whatever becomes of the message."""
         at = self.sql.instant(item.received_at)
-        self.sql.execute(
+        inbound_id = self.sql.insert(
             "INSERT INTO mirror_inbound (feed, sender, control_id, event, received_at, raw, "
             "sha256, state, reason, error_location, ack_code, applied_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 "hl7",
                 sender,
@@ -135,7 +135,6 @@ class Hl7Batch:
                 at if state == InboundState.APPLIED else None,
             ],
         )
-        inbound_id = int(self.sql.fetchone()[0])
         if control_id is not None:
             self.known[(sender, control_id)] = (inbound_id, ack_code, state)
         self.inbound_ids.append(inbound_id)

@@ -106,6 +106,18 @@ class Sql:
             return self._executemany(self.raw, self._sql(sql), rows)
         return self.raw.executemany(sql, rows)
 
+    def insert(self, sql: str, params: Any) -> int:
+        """Run a one-row INSERT and return the new row's id.
+
+        SQLite gives it without ``RETURNING`` (which costs about a fifth of a small insert
+        here); PostgreSQL returns it from the statement itself.
+        """
+        if self.sqlite:
+            self._execute(self.raw, self._sql(sql), params)
+            return int(self.raw.lastrowid)
+        self.raw.execute(f"{sql} RETURNING id", params)
+        return int(self.raw.fetchone()[0])
+
     def fetchone(self) -> Any:
         return self.raw.fetchone()
 
@@ -143,10 +155,9 @@ def _update_sql(table: str, names: tuple[str, ...]) -> str:
 
 
 @lru_cache(maxsize=256)
-def _insert_sql(table: str, names: tuple[str, ...], returning: bool) -> str:
+def _insert_sql(table: str, names: tuple[str, ...]) -> str:
     placeholders = ", ".join(["%s"] * (len(names) + 1))
-    sql = f"INSERT INTO {table} (rkey, {', '.join(map(_q, names))}) VALUES ({placeholders})"  # noqa: S608
-    return f"{sql} RETURNING id" if returning else sql
+    return f"INSERT INTO {table} (rkey, {', '.join(map(_q, names))}) VALUES ({placeholders})"  # noqa: S608
 
 
 def _digest(text: str) -> str:
@@ -211,8 +222,7 @@ class Store:
             self.cursor.execute(_update_sql(table, names), [*values.values(), found[0]])
             row_id = found[0]
         else:
-            self.cursor.execute(_insert_sql(table, names, True), [rkey, *values.values()])
-            row_id = int(self.cursor.fetchone()[0])
+            row_id = self.cursor.insert(_insert_sql(table, names), [rkey, *values.values()])
         self.version(version_type or rtype, rkey, version, text)
         return row_id
 
@@ -275,7 +285,7 @@ class Store:
             )
             self.changed.append(f"{rtype}/{rkey}")
         for names, rows in inserts.items():
-            self.cursor.executemany(_insert_sql(table, names, False), rows)
+            self.cursor.executemany(_insert_sql(table, names), rows)
         if versions:
             self.cursor.executemany(
                 "INSERT INTO mirror_version (rtype, rkey, version, inbound_id, feed, "
