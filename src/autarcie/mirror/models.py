@@ -230,6 +230,9 @@ class Administration(ClinicalItem):
 
 
 class Result(ClinicalItem):
+    # The (patient, observed_at) index below serves every look-up by patient: a second index on
+    # the patient alone would cost each new result another random page write.
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+", db_index=False)
     panel_code = models.CharField(max_length=64, blank=True)
     panel_label = models.CharField(max_length=200, blank=True)
     code = models.CharField(max_length=64)
@@ -308,14 +311,13 @@ class FeedStatus(models.Model):
 class PatientToken(models.Model):
     """One normalised word of a patient's names: prefix and typo-tolerant search on any engine.
 
-    Maintained by the store in the same transaction as the patient's projection.
+    Maintained by the store in the same transaction as the patient's projection. Its indexes
+    are patient search's covering indexes, (token, patient) and (patient, token), created by
+    the chart app's migrations; they serve every look-up by token or by patient.
     """
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+", db_index=False)
     token = models.CharField(max_length=80)
-
-    class Meta:
-        indexes: ClassVar = [models.Index(fields=["token"])]
 
     def __str__(self) -> str:
         return self.token
