@@ -9,6 +9,7 @@ import pytest
 from autarcie.core import journal
 from autarcie.mirror.hl7.parser import parse_message
 from autarcie.mirror.models import Inbound, Patient, Result, Stay, Version
+from tests.mirror_db.builders import AUTH, adt
 from tests.mirror_db.conftest import T0, feed, messages
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +116,57 @@ def test_a_message_that_fails_to_apply_costs_itself_alone(
     status = FeedStatus.objects.get(feed="hl7")
     assert (status.received, status.applied, status.rejected) == (len(raws), len(raws) - 1, 1)
     assert journal.verify().ok
+
+
+def test_a_write_the_database_refuses_costs_its_message_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pipelined on PostgreSQL, the refusal surfaces statements later: the batch is redone."""
+    from autarcie.mirror import hl7_apply
+    from autarcie.mirror.store import Store
+
+    raws = messages("pamfr_sequence_A01_A02_A12_Z99_A03.hl7")
+    real_apply = hl7_apply.apply
+    applied: list[int] = []
+
+    def refused_on_the_second(store: Store, meaning: object) -> None:
+        applied.append(1)
+        real_apply(store, meaning)  # type: ignore[arg-type]
+        if store.origin.inbound_id == second_id():
+            # A write no database accepts: the version of a resource that has one already.
+            store.cursor.execute(
+                "INSERT INTO mirror_version (rtype, rkey, version, inbound_id, feed, "
+                "received_at, deleted, data) SELECT rtype, rkey, version, inbound_id, feed, "
+                "received_at, deleted, data FROM mirror_version WHERE inbound_id = %s",
+                [store.origin.inbound_id],
+            )
+
+    def second_id() -> int | None:
+        ids = sorted(Inbound.objects.values_list("id", flat=True))
+        return ids[1] if len(ids) > 1 else None
+
+    monkeypatch.setattr(hl7_apply, "apply", refused_on_the_second)
+    outcomes = feed(raws)
+    assert [o.code for o in outcomes] == ["AA", "AE"] + ["AA"] * (len(raws) - 2)
+    failed = Inbound.objects.get(pk=outcomes[1].inbound_id)
+    assert failed.state == "quarantined"
+    assert failed.reason.startswith("internal error while applying: ")
+    assert not Version.objects.filter(inbound_id=failed.pk).exists()
+    others = [o.inbound_id for i, o in enumerate(outcomes) if i != 1]
+    assert Inbound.objects.filter(pk__in=others, state="applied").count() == len(raws) - 1
+    assert journal.verify().ok
+
+
+def test_an_account_moves_to_another_patient_within_one_batch() -> None:
+    # A44 reads how many stays moved: pipelined, that count comes only once answered.
+    mrg = f"MRG|IPP001^^^{AUTH}^PI"
+    a44 = adt("A44", "M2", ipp="IPP002", family="MARTIN", mrg="IPP001").replace(
+        mrg.encode(), f"{mrg}||NDA001^^^{AUTH}^AN".encode()
+    )
+    outcomes = feed([adt("A01", "M1"), a44])
+    assert [o.code for o in outcomes] == ["AA", "AA"]
+    stay = Stay.objects.get(nda="NDA001")
+    assert Patient.objects.get(pk=stay.patient_id).ipp == "IPP002"
 
 
 def test_a_message_repeated_inside_one_batch_is_kept_once() -> None:

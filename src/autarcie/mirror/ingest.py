@@ -6,6 +6,7 @@ built here but sent by the caller only after the batch has committed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -14,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from autarcie.core.errors import log_failure
 from autarcie.core.journal import Action, record
@@ -343,17 +344,26 @@ def ingest_hl7_batch(
 ) -> list[Outcome]:
     """Commit every message of the batch, or none; the ACKs are valid only after return.
 
-    The batch first runs without a savepoint per message (they cost as much as the work); if a
-    message fails to apply, everything is rolled back and the batch redone with one savepoint
-    per message, so the failure costs that message alone.
+    The batch first runs without a savepoint per message (they cost as much as the work), its
+    statements pipelined on PostgreSQL; if a message fails to apply, or the database refuses
+    anything, everything is rolled back and the batch redone statement by statement with one
+    savepoint per message, so a failure costs its message alone (or, if the database itself
+    fails, the batch is not committed and nothing is acknowledged).
     """
     for safe in (False, True):
         try:
             with transaction.atomic():
                 batch = Hl7Batch(policy, now, safe=safe)
-                outcomes = batch.run(items)
-                batch.close()
+                with contextlib.nullcontext() if safe else batch.sql.pipelined():
+                    outcomes = batch.run(items)
+                    batch.close()
         except _Redo:
+            continue
+        except DatabaseError:
+            if safe:
+                raise
+            # Pipelined, an error may surface statements after its cause: find it safely.
+            log.info("HL7 batch of %d messages redone one message at a time", len(items))
             continue
         return outcomes
     raise AssertionError("unreachable: the safe pass never redoes")

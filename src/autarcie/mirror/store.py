@@ -8,11 +8,12 @@ whole identity).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -82,6 +83,7 @@ class Sql:
     def __init__(self, cursor: CursorWrapper) -> None:
         self.raw: Any = cursor.cursor
         self.sqlite = connection.vendor == "sqlite"
+        self._pipeline: Any = None  # PostgreSQL's pipeline while `pipelined` runs
         self._qmark: dict[str, str] = {}
         base: Any = type(self.raw).__mro__[1]
         # On SQLite, call the driver's own execute, not our backend's converting override.
@@ -118,6 +120,27 @@ class Sql:
         self.raw.execute(f"{sql} RETURNING id", params)
         return int(self.raw.fetchone()[0])
 
+    @contextlib.contextmanager
+    def pipelined(self) -> Iterator[None]:
+        """On PostgreSQL, statements go out without waiting for each other's answers.
+
+        A write's answer is awaited only when a later statement's rows are read, so a batch
+        waits for the server once per read instead of once per statement. A database error
+        may then surface at a later statement than the one that caused it (or on leaving):
+        callers that must know which statement failed run without it. Nothing changes on
+        SQLite, or while Django watches the queries (debugging, tests that count them).
+        """
+        watched = connection.queries_logged or connection.execute_wrappers
+        if self.sqlite or watched or self._pipeline is not None:
+            yield
+            return
+        with connection.wrap_database_errors, self.raw.connection.pipeline() as pipeline:
+            self._pipeline = pipeline
+            try:
+                yield
+            finally:
+                self._pipeline = None
+
     def fetchone(self) -> Any:
         return self.raw.fetchone()
 
@@ -126,6 +149,8 @@ class Sql:
 
     @property
     def rowcount(self) -> int:
+        if self._pipeline is not None:
+            self._pipeline.sync()  # in a pipeline, the count is known once answered
         return int(self.raw.rowcount)
 
     def instant(self, value: dt.datetime | None) -> Any:
