@@ -104,20 +104,27 @@ def _lines(folder: Path) -> Iterator[list[tuple[bytes]]]:
         yield batch
 
 
-def sqlite_baseline(folder: Path, db: Path) -> float:
-    """Seconds for plain sqlite3 executemany of the raw lines, commit per batch."""
-    conn = sqlite3.connect(db, isolation_level=None)
+def _keep_lines(conn: Any, folder: Path, *, parse: bool) -> float:
+    """Seconds to write the raw lines into one table of `conn`, commit per batch."""
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("CREATE TABLE raw (id INTEGER PRIMARY KEY, line BLOB)")
     started = time.perf_counter()
     for batch in _lines(folder):
+        if parse:
+            for (line,) in batch:
+                json.loads(line)
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO raw (line) VALUES (?)", batch)
         conn.execute("COMMIT")
     seconds = time.perf_counter() - started
     conn.close()
     return seconds
+
+
+def sqlite_baseline(folder: Path, db: Path) -> float:
+    """Seconds for plain sqlite3 executemany of the raw lines, commit per batch."""
+    return _keep_lines(sqlite3.connect(db, isolation_level=None), folder, parse=False)
 
 
 def sqlcipher_floor(folder: Path, db: Path) -> float:
@@ -130,19 +137,7 @@ def sqlcipher_floor(folder: Path, db: Path) -> float:
 
     conn = sqlcipher3.connect(str(db), isolation_level=None)
     conn.execute(f"PRAGMA key = \"x'{secrets.token_hex(32)}'\"")
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("CREATE TABLE raw (id INTEGER PRIMARY KEY, line BLOB)")
-    started = time.perf_counter()
-    for batch in _lines(folder):
-        for (line,) in batch:
-            json.loads(line)
-        conn.execute("BEGIN")
-        conn.executemany("INSERT INTO raw (line) VALUES (?)", batch)
-        conn.execute("COMMIT")
-    seconds = time.perf_counter() - started
-    conn.close()
-    return seconds
+    return _keep_lines(conn, folder, parse=True)
 
 
 def postgres_baseline(folder: Path) -> float:
