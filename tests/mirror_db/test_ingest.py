@@ -127,10 +127,8 @@ def test_a_write_the_database_refuses_costs_its_message_alone(
 
     raws = messages("pamfr_sequence_A01_A02_A12_Z99_A03.hl7")
     real_apply = hl7_apply.apply
-    applied: list[int] = []
 
     def refused_on_the_second(store: Store, meaning: object) -> None:
-        applied.append(1)
         real_apply(store, meaning)  # type: ignore[arg-type]
         if store.origin.inbound_id == second_id():
             # A write no database accepts: the version of a resource that has one already.
@@ -159,7 +157,7 @@ def test_a_write_the_database_refuses_costs_its_message_alone(
 
 
 def test_an_account_moves_to_another_patient_within_one_batch() -> None:
-    # A44 reads how many stays moved: pipelined, that count comes only once answered.
+    # Pipelined on PostgreSQL: the A44's update follows the A01's writes without waiting.
     mrg = f"MRG|IPP001^^^{AUTH}^PI"
     a44 = adt("A44", "M2", ipp="IPP002", family="MARTIN", mrg="IPP001").replace(
         mrg.encode(), f"{mrg}||NDA001^^^{AUTH}^AN".encode()

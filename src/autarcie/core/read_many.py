@@ -20,13 +20,18 @@ from django.db import connection
 Statement = tuple[str, Sequence[Any]]
 
 
+def queries_watched() -> bool:
+    """Whether Django watches each statement (debug logging, tests counting queries).
+
+    They see statements only through Django's cursor, one at a time: pipelining is then off.
+    """
+    return bool(connection.queries_logged or connection.execute_wrappers)
+
+
 def fetch_many(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
     """The rows of each statement, in order (none for a statement that returns no rows)."""
     with connection.cursor() as cursor:  # connects, and checks the connection's health
-        # Debug logging and execute wrappers (tests counting queries) see every statement only
-        # through Django's cursor: then the statements go one after the other there too.
-        watched = connection.queries_logged or connection.execute_wrappers
-        if connection.vendor != "postgresql" or watched:
+        if connection.vendor != "postgresql" or queries_watched():
             found = []
             for sql, params in statements:
                 cursor.execute(sql, params)

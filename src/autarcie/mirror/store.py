@@ -20,6 +20,7 @@ from typing import Any
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
+from autarcie.core.read_many import queries_watched
 from autarcie.mirror import records as r
 from autarcie.mirror.normalise import search_text
 
@@ -83,7 +84,7 @@ class Sql:
     def __init__(self, cursor: CursorWrapper) -> None:
         self.raw: Any = cursor.cursor
         self.sqlite = connection.vendor == "sqlite"
-        self._pipeline: Any = None  # PostgreSQL's pipeline while `pipelined` runs
+        self._in_pipeline = False  # while `pipelined` runs on PostgreSQL
         self._qmark: dict[str, str] = {}
         base: Any = type(self.raw).__mro__[1]
         # On SQLite, call the driver's own execute, not our backend's converting override.
@@ -130,28 +131,21 @@ class Sql:
         callers that must know which statement failed run without it. Nothing changes on
         SQLite, or while Django watches the queries (debugging, tests that count them).
         """
-        watched = connection.queries_logged or connection.execute_wrappers
-        if self.sqlite or watched or self._pipeline is not None:
+        if self.sqlite or queries_watched() or self._in_pipeline:
             yield
             return
-        with connection.wrap_database_errors, self.raw.connection.pipeline() as pipeline:
-            self._pipeline = pipeline
+        with connection.wrap_database_errors, self.raw.connection.pipeline():
+            self._in_pipeline = True
             try:
                 yield
             finally:
-                self._pipeline = None
+                self._in_pipeline = False
 
     def fetchone(self) -> Any:
         return self.raw.fetchone()
 
     def fetchall(self) -> Any:
         return self.raw.fetchall()
-
-    @property
-    def rowcount(self) -> int:
-        if self._pipeline is not None:
-            self._pipeline.sync()  # in a pipeline, the count is known once answered
-        return int(self.raw.rowcount)
 
     def instant(self, value: dt.datetime | None) -> Any:
         """A datetime as the engine's column takes it (what Django's backend would store)."""
@@ -420,12 +414,11 @@ class Store:
             [rec.rkey, rec.ipp, rec.authority, old_rkey],
         )
 
-    def move_stay(self, stay_rkey: str, patient_id: int) -> bool:
+    def move_stay(self, stay_rkey: str, patient_id: int) -> None:
         """A44: the account moves to another patient."""
         self.cursor.execute(
             "UPDATE mirror_stay SET patient_id = %s WHERE rkey = %s", [patient_id, stay_rkey]
         )
-        return bool(self.cursor.rowcount)
 
     def reference(self, rec: r.ReferenceRecord) -> int:
         rkey = f"{rec.rtype}/{rec.rid}"
