@@ -56,7 +56,7 @@ def census_sheet(w: Writer, kit: UnitKit) -> None:
     w.heading(f"Liste des patients présents — {len(kit.patients)} patient(s)")
     w.para("À tenir à jour à la main : entrées, sorties et mutations depuis l'édition.", 10)
     w.gap(4)
-    widths = [48.0, 150.0, 34.0, 80.0, 70.0, 66.0, 0.0]
+    widths = [48.0, 130.0, 34.0, 94.0, 70.0, 72.0, 0.0]
     widths[-1] = w.width - sum(widths)
     header = [
         "Ch.-lit",
