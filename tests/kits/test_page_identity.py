@@ -187,3 +187,9 @@ def test_an_unbroken_string_is_cut_to_the_width(font_dir: Path) -> None:
     lines = wrap("A" * 500, REGULAR, 10, 200)
     assert "".join(lines) == "A" * 500 and len(lines) > 1
     assert all(text_box(line, REGULAR, 10, 0, 0).x1 <= 200 for line in lines)
+
+
+def test_a_compound_name_too_long_for_its_cell_breaks_at_a_hyphen(font_dir: Path) -> None:
+    register_fonts(font_dir)
+    lines = wrap("D'AUVERGNE-MONTMORENCY-LAVAL", REGULAR, 10.5, 120)
+    assert lines == ["D'AUVERGNE-", "MONTMORENCY-", "LAVAL"]

@@ -60,6 +60,8 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
             cut = len(rest) - 1
             while cut > 1 and stringWidth(rest[:cut], font, size) > width:
                 cut -= 1
+            hyphen = rest.rfind("-", 0, cut)
+            cut = hyphen + 1 if hyphen > 0 else cut  # a compound name breaks at its hyphen
             lines.append(rest[:cut])
             rest = rest[cut:]
         lines.append(rest)
