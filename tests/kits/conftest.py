@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from autarcie.kits.content import Lab, Med, Panel, PatientSheet, Report, UnitKit
+from autarcie.kits.pdf.layout import PAGE_HEIGHT, Box
 from tests.wards import Ward, build_ward
 
 NOW = dt.datetime(2026, 11, 23, 8, 30, tzinfo=dt.UTC)
@@ -109,3 +113,34 @@ def fake_lp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}:{__import__('os').environ['PATH']}")
     return folder
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """The text of each page (pdftotext ends every page with a form feed)."""
+    return pdf_text(path).split("\f")[:-1]
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    box: Box  # in PDF coordinates (origin bottom left), as the layout code computes them
+
+
+_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+
+
+def pdf_words(path: Path) -> list[list[Word]]:
+    """Every word of every page with its box, read back by poppler from the PDF itself."""
+    done = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, check=True, text=True
+    )
+    pages = []
+    for page in done.stdout.split("<page ")[1:]:
+        words = []
+        for x0, top, x1, bottom, text in _WORD.findall(page):
+            box = Box(float(x0), PAGE_HEIGHT - float(bottom), float(x1), PAGE_HEIGHT - float(top))
+            words.append(Word(html.unescape(text), box))
+        pages.append(words)
+    return pages

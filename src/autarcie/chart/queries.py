@@ -19,9 +19,13 @@ RESULT_WINDOW = dt.timedelta(hours=72)
 NEW_RESULT_WINDOW = dt.timedelta(hours=12)
 
 
-def age(birth: dt.date | None, on: dt.date) -> int | None:
+def age(birth: dt.date | None, on: dt.date | dt.datetime) -> int | None:
+    """Age in whole years on a day; an instant counts by its Paris date (a birthday starts at
+    midnight Paris time, 22:00 or 23:00 UTC the day before)."""
     if birth is None:
         return None
+    if isinstance(on, dt.datetime):
+        on = on.astimezone(schedule.PARIS).date()
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
@@ -90,7 +94,7 @@ def census(unit_code: str, now: dt.datetime | None = None) -> list[CensusRow]:
             used_family=s.patient.used_family,
             given=s.patient.given,
             sex=s.patient.sex,
-            age=age(s.patient.birth_date, moment.date()),
+            age=age(s.patient.birth_date, moment),
             birth_date=s.patient.birth_date,
             admitted_at=s.admitted_at,
             attending=s.attending,
@@ -121,7 +125,7 @@ def census_as_of(unit_code: str, moment: dt.datetime) -> list[CensusRow]:
                 used_family=str(p.get("used_family", "")),
                 given=str(p.get("given", "")),
                 sex=str(p.get("sex", "")),
-                age=age(birth, moment.date()),
+                age=age(birth, moment),
                 birth_date=birth,
                 admitted_at=admitted,
                 attending="",

@@ -114,8 +114,14 @@ class UnitKit:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def french_date(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "—"
+def french_date(day: dt.date | dt.datetime | None) -> str:
+    """A calendar date; an instant is first brought to Paris (an entry at 00:30 Paris time is
+    22:30 or 23:30 UTC the day before)."""
+    if day is None:
+        return "—"
+    if isinstance(day, dt.datetime):
+        day = day.astimezone(PARIS)
+    return day.strftime("%d/%m/%Y")
 
 
 def french_moment(moment: dt.datetime | None) -> str:
@@ -150,18 +156,24 @@ def french_text(text: str) -> str:
 
 
 def due_instants(rounds: tuple[str, ...], start: dt.datetime, hours: int) -> list[dt.datetime]:
-    """Every round falling in (start, start + hours], in Paris local time."""
+    """Every round falling in (start, start + hours], in Paris local time.
+
+    The window is measured in real hours (UTC): on a change of clocks a 24 h grid spans 23 or
+    25 hours of the wall clock. Aware datetimes sharing one tzinfo compare by wall time, so
+    the comparisons are made between UTC instants."""
     if not rounds:
         return []
-    local = start.astimezone(PARIS)
-    end = local + dt.timedelta(hours=hours)
-    found: list[dt.datetime] = []
-    day = local.date()
-    while dt.datetime.combine(day, dt.time(0, 0), tzinfo=PARIS) <= end:
+    begin = start.astimezone(dt.UTC)
+    end = begin + dt.timedelta(hours=hours)
+    found: dict[dt.datetime, dt.datetime] = {}
+    day = begin.astimezone(PARIS).date()
+    while day <= end.astimezone(PARIS).date():
         for hhmm in rounds:
             hour, minute = (int(x) for x in hhmm.split(":"))
             moment = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS)
-            if local < moment <= end:
-                found.append(moment)
+            instant = moment.astimezone(dt.UTC)
+            if begin < instant <= end:
+                # a time the spring change skips (02:30) falls on the next real hour
+                found[instant] = instant.astimezone(PARIS)
         day += dt.timedelta(days=1)
-    return sorted(found)
+    return [found[key] for key in sorted(found)]

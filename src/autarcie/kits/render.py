@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,13 +50,12 @@ def _frame(kit: UnitKit, title: str, compact: bool = False) -> Frame:
     )
 
 
-def _finish(path: Path, canvas: KitCanvas) -> RenderedFile:
-    canvas.save()
+def _rendered(path: Path, canvas: KitCanvas) -> RenderedFile:
     data = path.read_bytes()
     return RenderedFile(path.name, canvas.page_count, len(data), hashlib.sha256(data).hexdigest())
 
 
-def _main_kit(kit: UnitKit, path: Path) -> RenderedFile:
+def write_main_kit(kit: UnitKit, path: Path) -> KitCanvas:
     canvas = KitCanvas(str(path), _frame(kit, "Kit papier"))
     w = Writer(canvas)
     census_sheet(w, kit)
@@ -65,39 +65,42 @@ def _main_kit(kit: UnitKit, path: Path) -> RenderedFile:
         vitals_sheet(w, patient, kit.generated_at)
     blank_forms(w, kit)
     canvas.showPage()
-    return _finish(path, canvas)
+    canvas.save()
+    return canvas
 
 
-def _grid_72h(kit: UnitKit, path: Path) -> RenderedFile:
+def write_grid_72h(kit: UnitKit, path: Path) -> KitCanvas:
     canvas = KitCanvas(str(path), _frame(kit, "Administration 72 h"))
     w = Writer(canvas)
     if not kit.patients:
-        w.new_page()
+        w.section(None)
         w.para("Aucun patient présent au moment de l'édition.")
     for patient in kit.patients:
         mar_sheet(w, patient, kit.generated_at, 72)
     canvas.showPage()
-    return _finish(path, canvas)
+    canvas.save()
+    return canvas
 
 
-def _labels(kit: UnitKit, path: Path) -> RenderedFile:
+def write_labels(kit: UnitKit, path: Path) -> KitCanvas:
     canvas = KitCanvas(str(path), _frame(kit, "Étiquettes bracelet", compact=True))
     labels = [patient_label(p) for p in kit.patients]
     labels += [blank_label(t) for t in (*kit.admission_ids, *kit.passage_ids)]
     label_pages(canvas, labels)
-    return _finish(path, canvas)
+    canvas.save()
+    return canvas
+
+
+Write = Callable[[UnitKit, Path], KitCanvas]
+WRITERS: tuple[Write, Write, Write] = (write_main_kit, write_grid_72h, write_labels)
 
 
 def render_kit(kit: UnitKit, folder: Path, font_dir: Path) -> list[RenderedFile]:
     """Write the unit's three PDF files into ``folder``; returns what was written."""
     register_fonts(font_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    main, grid, labels = file_names(kit.unit_code)
-    return [
-        _main_kit(kit, folder / main),
-        _grid_72h(kit, folder / grid),
-        _labels(kit, folder / labels),
-    ]
+    paths = [folder / name for name in file_names(kit.unit_code)]
+    return [_rendered(path, write(kit, path)) for write, path in zip(WRITERS, paths, strict=True)]
 
 
 def render_job(kit: UnitKit, folder: str, font_dir: str) -> list[RenderedFile]:

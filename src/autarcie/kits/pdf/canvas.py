@@ -9,17 +9,22 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from autarcie.kits.content import french_moment, french_text
+from autarcie.kits.pdf.layout import (
+    FOOTER_TOP,
+    MARGIN,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    TOP,
+    Box,
+    place_fields,
+    wrap,
+)
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 14 * mm
-TOP = PAGE_HEIGHT - 12 * mm
-FOOTER_TOP = 20 * mm  # body text stops above the footer block
 REGULAR = "KitSans"
 BOLD = "KitSans-Bold"
 MONO = "KitMono"
@@ -76,8 +81,13 @@ class KitCanvas(Canvas):  # type: ignore[misc]
         super().__init__(path, pagesize=A4, pageCompression=1, invariant=1)
         self.kit_frame = frame
         self._pages: list[dict[str, Any]] = []
+        # Areas drawn as graphics (barcodes), by page number: text must never cross them.
+        self.reserved: list[tuple[int, Box]] = []
         self.setTitle(f"{frame.title} — {frame.unit}")
         self.setAuthor("Autarcie")
+
+    def reserve(self, box: Box) -> None:
+        self.reserved.append((len(self._pages) + 1, box))
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
@@ -97,6 +107,10 @@ class KitCanvas(Canvas):  # type: ignore[misc]
 
     def _footer(self, number: int, total: int) -> None:
         f = self.kit_frame
+        # The page's own drawing may have left a dash pattern or a colour set: reset them.
+        self.setDash()
+        self.setFillColorRGB(0, 0, 0)
+        self.setStrokeColorRGB(0, 0, 0)
         if f.compact:
             self._compact_footer(number, total)
             return
@@ -143,14 +157,22 @@ class KitCanvas(Canvas):  # type: ignore[misc]
 
 
 Cell = tuple[str, float]  # text, width in points
+Band = Callable[["Writer"], None]  # draws the band under the header of every page of a section
+
+
+class WriterError(Exception):
+    """Layout code drew before starting a section: the page would have no known header."""
 
 
 class Writer:
-    """A top-down cursor over pages: headings, wrapped paragraphs, boxed rows, checkboxes."""
+    """A top-down cursor over pages: headings, wrapped paragraphs, boxed rows, checkboxes.
 
-    def __init__(self, canvas: KitCanvas, banner: Callable[[Writer], None] | None = None) -> None:
+    Pages come in sections (a patient's summary, a blank form…). Each section says which band
+    heads its pages; a page a section runs onto gets that section's band and no other one."""
+
+    def __init__(self, canvas: KitCanvas) -> None:
         self.c = canvas
-        self.banner = banner
+        self.band: Band | None = None
         self.y = TOP
         self.started = False
 
@@ -158,44 +180,61 @@ class Writer:
     def width(self) -> float:
         return float(PAGE_WIDTH - 2 * MARGIN)
 
-    def new_page(self, banner: Callable[[Writer], None] | None = None) -> None:
+    def section(self, band: Band | None) -> None:
+        """Start a section on a fresh page, headed by ``band`` (or by no band at all)."""
+        self.band = band
+        self._next_page()
+
+    def _next_page(self) -> None:
         if self.started:
             self.c.showPage()
         self.started = True
-        if banner is not None:
-            self.banner = banner
         self.y = TOP
         self._header()
-        if self.banner is not None:
-            self.banner(self)
+        if self.band is not None:
+            self.band(self)
 
     def _header(self) -> None:
         f = self.c.kit_frame
+        title = french_text(f.title)
         self.c.setFont(BOLD, 10)
-        self.c.drawString(MARGIN, self.y - 9, french_text(f"{f.hospital} — {f.unit}"))
-        self.c.drawRightString(PAGE_WIDTH - MARGIN, self.y - 9, french_text(f.title))
-        self.y -= 13
+        self.c.drawRightString(PAGE_WIDTH - MARGIN, self.y - 9, title)
+        room = self.width - pdfmetrics.stringWidth(title, BOLD, 10) - 12
+        left = wrap(french_text(f"{f.hospital} — {f.unit}"), BOLD, 10, room)
+        for line in left:
+            self.c.drawString(MARGIN, self.y - 9, line)
+            self.y -= 12
+        self.y -= 1
         self.c.setLineWidth(0.6)
         self.c.line(MARGIN, self.y, PAGE_WIDTH - MARGIN, self.y)
         self.y -= 6
 
     def ensure(self, height: float) -> None:
-        if not self.started or self.y - height < FOOTER_TOP:
-            self.new_page()
+        if not self.started:
+            raise WriterError("start a section (Writer.section) before drawing")
+        if self.y - height < FOOTER_TOP:
+            self._next_page()
+
+    def lines(self, text: str, font: str, size: float, leading: float, width: float = 0) -> None:
+        """Wrapped lines from the cursor down, with no page break (for a page's band)."""
+        self.c.setFont(font, size)
+        for line in wrap(french_text(text), font, size, width or self.width):
+            self.y -= leading
+            self.c.drawString(MARGIN, self.y, line)
 
     def heading(self, text: str, size: float = 15) -> None:
-        self.ensure(size * 2.2)
-        self.y -= size * 1.15
-        self.c.setFont(BOLD, size)
-        self.c.drawString(MARGIN, self.y, french_text(text))
+        for line in wrap(french_text(text), BOLD, size, self.width):
+            self.ensure(size * 2.2)
+            self.y -= size * 1.15
+            self.c.setFont(BOLD, size)
+            self.c.drawString(MARGIN, self.y, line)
         self.y -= size * 0.5
 
     def para(self, text: str, size: float = 11, bold: bool = False, indent: float = 0) -> None:
         font = BOLD if bold else REGULAR
         leading = size * 1.25
         for raw in text.splitlines() or [""]:
-            lines = simpleSplit(french_text(raw), font, size, self.width - indent) or [""]
-            for line in lines:
+            for line in wrap(french_text(raw), font, size, self.width - indent):
                 self.ensure(leading)
                 self.y -= leading
                 self.c.setFont(font, size)
@@ -211,11 +250,13 @@ class Writer:
         bold: bool = False,
         height: float | None = None,
         boxed: bool = True,
-    ) -> None:
-        """One table row; each cell wraps inside its width; the row grows to fit."""
+    ) -> float:
+        """One table row; each cell wraps inside its width; the row grows to fit.
+
+        Returns the row's height."""
         font = BOLD if bold else REGULAR
         leading = size * 1.2
-        wrapped = [simpleSplit(french_text(text), font, size, width - 6) for text, width in cells]
+        wrapped = [wrap(french_text(text), font, size, width - 6) for text, width in cells]
         needed = max(len(lines) for lines in wrapped) * leading + 6
         row_height = max(height or 0.0, needed)
         self.ensure(row_height)
@@ -231,6 +272,7 @@ class Writer:
                 text_y -= leading
             x += width
         self.y = top - row_height
+        return float(row_height)
 
     def checkbox(self, x: float, y: float, label: str, size: float = 10) -> float:
         """A square to tick then its label; returns the x after it."""
@@ -242,36 +284,33 @@ class Writer:
 
     def choices(self, label: str, options: Sequence[tuple[str, str]], size: float = 10) -> None:
         """A labelled line of boxes to tick, wrapping as needed: 'code libellé'."""
+        text = french_text(label)
+        boxes_x = MARGIN + max(150, pdfmetrics.stringWidth(text, BOLD, size) + 12)
         self.ensure(size * 2.6)
         self.y -= size * 1.5
         self.c.setFont(BOLD, size)
-        self.c.drawString(MARGIN, self.y, french_text(label))
-        x = MARGIN + 150
-        for code, text in options:
-            item = f"{code} {text}".strip()
-            needed = size * 2.3 + pdfmetrics.stringWidth(french_text(item), REGULAR, size)
-            if x + needed > PAGE_WIDTH - MARGIN:
+        self.c.drawString(MARGIN, self.y, text)
+        x = boxes_x
+        for code, option in options:
+            item = f"{code} {option}".strip()
+            needed = size * 1.3 + pdfmetrics.stringWidth(french_text(item), REGULAR, size)
+            if x > boxes_x and x + needed > PAGE_WIDTH - MARGIN:
                 self.ensure(size * 1.6)
                 self.y -= size * 1.5
-                x = MARGIN + 150
+                x = boxes_x
             x = self.checkbox(x, self.y, item, size)
         self.y -= size * 0.4
 
-    def field(self, label: str, width: float = 0, size: float = 11, x: float = MARGIN) -> float:
-        """'Label : ________' with a writing line; returns the x after it."""
-        text = french_text(f"{label} :")
-        self.c.setFont(REGULAR, size)
-        self.c.drawString(x, self.y, text)
-        start = x + pdfmetrics.stringWidth(text, REGULAR, size) + 4
-        end = PAGE_WIDTH - MARGIN if width == 0 else start + width
-        self.c.setDash(1, 2)
-        self.c.line(start, self.y - 2, end, self.y - 2)
-        self.c.setDash()
-        return float(end + 10)
-
     def fields(self, labels: Sequence[tuple[str, float]], size: float = 11) -> None:
-        self.ensure(size * 2.4)
-        self.y -= size * 2
-        x = MARGIN
-        for label, width in labels:
-            x = self.field(label, width, size, x)
+        """A row of 'Label : ________' writing lines, broken over lines to fit the page."""
+        placed = place_fields(labels, REGULAR, size)
+        for number in range(placed[-1].line + 1):
+            self.ensure(size * 2.4)
+            self.y -= size * 2
+            self.c.setFont(REGULAR, size)
+            for field in (f for f in placed if f.line == number):
+                if field.label:
+                    self.c.drawString(field.label_x, self.y, field.label)
+                self.c.setDash(1, 2)
+                self.c.line(field.line_start, self.y - 2, field.line_end, self.y - 2)
+                self.c.setDash()

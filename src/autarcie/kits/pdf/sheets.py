@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from autarcie.kits.content import (
     PatientSheet,
@@ -17,46 +17,46 @@ from autarcie.kits.content import (
     french_text,
     french_time,
 )
-from autarcie.kits.pdf.canvas import BOLD, MARGIN, REGULAR, Writer
+from autarcie.kits.pdf.canvas import BOLD, REGULAR, Band, Writer
+from autarcie.kits.pdf.layout import MARGIN
 
 PRN_SLOTS = 4  # boxes for 'if needed' drugs, with no time printed
 
 
-def _banner_for(patient: PatientSheet, title: str) -> Callable[[Writer], None]:
-    def banner(w: Writer) -> None:
-        w.c.setFont(BOLD, 14)
-        w.y -= 16
-        w.c.drawString(MARGIN, w.y, f"{patient.printed_name()}")
+def patient_band(patient: PatientSheet, title: str) -> Band:
+    """The identity band heading every page of a patient's sheet: who, where, allergies."""
+
+    def band(w: Writer) -> None:
+        room = f"Ch. {patient.bed_label()}"
+        room_width = stringWidth(room, BOLD, 12) + 12
         w.c.setFont(BOLD, 12)
-        w.c.drawRightString(MARGIN + w.width, w.y, f"Ch. {patient.bed_label()}")
-        w.y -= 14
-        w.c.setFont(REGULAR, 10.5)
+        w.c.drawRightString(MARGIN + w.width, w.y - 16, room)
+        w.y -= 2
+        w.lines(patient.printed_name(), BOLD, 14, 14, w.width - room_width)
         born = "" if patient.hidden else f"Nom de naissance : {patient.birth_family} · "
         line = (
             f"{born}Sexe : {patient.sex or '—'} · Né(e) le : {patient.printed_birth()}"
             f" · Âge : {patient.age if patient.age is not None else '—'}"
             f" · {patient.id_kind} : {patient.ipp}"
         )
-        w.c.drawString(MARGIN, w.y, line.replace(" :", "\u202f:"))
-        w.y -= 13
-        w.c.setFont(BOLD, 10.5)
+        w.lines(line, REGULAR, 10.5, 13)
         allergies = ", ".join(patient.allergies) if patient.allergies else "aucune connue"
-        w.c.drawString(MARGIN, w.y, f"{title} — ALLERGIES\u202f: {allergies}"[:150])
+        w.lines(f"{title} — ALLERGIES : {allergies}", BOLD, 10.5, 13)
         w.y -= 6
         w.c.setLineWidth(1.2)
         w.c.line(MARGIN, w.y, MARGIN + w.width, w.y)
         w.c.setLineWidth(0.6)
         w.y -= 4
 
-    return banner
+    return band
 
 
 def census_sheet(w: Writer, kit: UnitKit) -> None:
-    w.new_page(banner=None)
+    w.section(None)  # many patients: no one's band
     w.heading(f"Liste des patients présents — {len(kit.patients)} patient(s)")
     w.para("À tenir à jour à la main : entrées, sorties et mutations depuis l'édition.", 10)
     w.gap(4)
-    widths = [48.0, 150.0, 34.0, 80.0, 70.0, 66.0, 0.0]
+    widths = [48.0, 130.0, 34.0, 94.0, 70.0, 72.0, 0.0]
     widths[-1] = w.width - sum(widths)
     header = [
         "Ch.-lit",
@@ -81,14 +81,14 @@ def census_sheet(w: Writer, kit: UnitKit) -> None:
             p.sex or "—",
             f"{p.printed_birth()}{age}",
             p.ipp,
-            french_date(p.admitted_at.date()) if p.admitted_at else "—",
+            french_date(p.admitted_at),
             " · ".join(alerts),
         ]
         w.row(list(zip(cells, widths, strict=True)), size=10.5, height=24)
 
 
 def summary_sheet(w: Writer, p: PatientSheet) -> None:
-    w.new_page(banner=_banner_for(p, "Synthèse"))
+    w.section(patient_band(p, "Synthèse"))
     if p.ins:
         w.para(f"INS (qualifiée) : {p.ins}", 10)
     w.para(
@@ -154,7 +154,7 @@ def _reports(w: Writer, p: PatientSheet) -> None:
 
 def mar_sheet(w: Writer, p: PatientSheet, start: dt.datetime, hours: int) -> None:
     """Administration grid: one row per prescription, one box per due time (time, initials)."""
-    w.new_page(banner=_banner_for(p, f"Administration {hours} h"))
+    w.section(patient_band(p, f"Administration {hours} h"))
     end = start + dt.timedelta(hours=hours)
     w.para(
         f"Du {french_moment(start)} au {french_moment(end)}. Dans chaque case : heure réelle et "
@@ -175,12 +175,11 @@ def mar_sheet(w: Writer, p: PatientSheet, start: dt.datetime, hours: int) -> Non
         for chunk in chunks:
             drug = f"{m.drug}\n{m.dose} · {m.route}\n{m.frequency}" if first else "(suite)"
             w.ensure(54)
-            top = w.y
-            w.row([(drug, 190.0)], size=9.5, height=50)
-            w.y = top
+            height = w.row([(drug, 190.0)], size=9.5, height=50)
+            top = w.y + height  # the row moved to a new page if it had to
             for index, (day, clock) in enumerate(chunk):
                 x = MARGIN + 190 + index * slot
-                w.c.rect(x, top - 50, slot, 50)
+                w.c.rect(x, top - height, slot, height)
                 w.c.setFont(REGULAR, 7.5)
                 w.c.drawString(x + 3, top - 9, day)
                 w.c.setFont(BOLD, 11)
@@ -188,7 +187,7 @@ def mar_sheet(w: Writer, p: PatientSheet, start: dt.datetime, hours: int) -> Non
                 w.c.setFont(REGULAR, 7.5)
                 w.c.drawString(x + 3, top - 33, french_text("h : ……"))
                 w.c.drawString(x + 3, top - 45, french_text("init. : ……"))
-            w.y = top - 50
+            w.y = top - height
             first = False
     w.gap(10)
     w.fields([("Traitement personnel / ajouts manuscrits", 0)], 10)
@@ -202,7 +201,7 @@ VITALS += ("Douleur (EVA)", "Conscience", "Diurèse (ml)", "Initiales")
 
 def vitals_sheet(w: Writer, p: PatientSheet, start: dt.datetime) -> None:
     """A 24 h vitals chart: one column per 4 h, rows for each parameter, to fill by hand."""
-    w.new_page(banner=_banner_for(p, "Surveillance"))
+    w.section(patient_band(p, "Surveillance"))
     first = start.replace(minute=0, second=0, microsecond=0)
     columns = [first + dt.timedelta(hours=4 * i) for i in range(7)]
     label_width = 110.0
