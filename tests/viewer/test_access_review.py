@@ -109,3 +109,11 @@ def test_a_login_does_not_repeat_the_name(ward: Ward, claire: User) -> None:
     record(Action.LOGIN_SUCCEEDED, actor=claire, target_type="user", target_id=claire.pk)
     page = _client(ward.auditor).get(URL).content.decode()
     assert "Claire Petit, infirmier·e, s&#x27;est connecté·e le 7 décembre à 14:02" in page
+
+
+def test_who_saw_a_record_names_people_and_screens_in_words(ward: Ward, claire: User) -> None:
+    _client(claire).get(f"/patients/{ward.lefevre.pk}/")
+    page = _client(ward.auditor).get(f"/audit/patients/{ward.lefevre.pk}/").content.decode()
+    assert "<td>Claire Petit (infirmier·e)</td><td>résumé du dossier</td>" in page
+    assert "c.petit" not in page
+    assert ">summary<" not in page
