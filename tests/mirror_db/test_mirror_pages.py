@@ -14,6 +14,7 @@ from autarcie.core.middleware import SESSION_SECOND_FACTOR_OK
 from autarcie.core.models import JournalEntry, User
 from autarcie.core.roles import Role
 from autarcie.mirror.models import Inbound, MirrorState, Stay
+from autarcie.mirror.queries import silence_words
 from tests.factories import make_unit, make_user
 from tests.mirror_db.builders import adt
 from tests.mirror_db.conftest import T0, feed
@@ -197,3 +198,12 @@ def test_raw_content_is_read_by_it_security_only_and_journaled(security: User, a
     assert "LEFÈVRE^JEANNE" in seen
     (entry,) = _journal("mirror.inbound_viewed")
     assert (entry.actor_user, entry.target_id) == (security, str(kept.pk))
+
+
+def test_a_silent_feed_says_for_how_long_in_words(
+    security: User, fixed_clock: clock.FrozenClock
+) -> None:
+    feed([adt("A01", "M1")], at=T0)
+    fixed_clock.set(T0 + dt.timedelta(hours=3, minutes=5))
+    assert "Silencieux depuis 3 h 05" in _client(security).get("/miroir/").content.decode()
+    assert (silence_words(12), silence_words(20946)) == ("12 min", "14 jours")

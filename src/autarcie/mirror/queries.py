@@ -25,9 +25,18 @@ class FeedLine:
     alert: bool
 
 
+def silence_words(minutes: int) -> str:
+    """A silence as a person says it: "12 min", "3 h 05", "14 jours"."""
+    if minutes < 60:
+        return _("%(m)d min") % {"m": minutes}
+    if minutes < 48 * 60:
+        return _("%(h)d h %(m)02d") % {"h": minutes // 60, "m": minutes % 60}
+    return _("%(d)d jours") % {"d": minutes // (24 * 60)}
+
+
 def _state(feed: FeedHealth, frozen: bool) -> tuple[str, bool]:
     if feed.silent:
-        return _("Silencieux depuis %(m)d min") % {"m": feed.silent_minutes}, not frozen
+        return _("Silencieux depuis %(w)s") % {"w": silence_words(feed.silent_minutes)}, not frozen
     if feed.error_rate > REJECTED_ALERT:
         return _("Actif, mais %(p).0f %% de messages rejetés") % {"p": feed.error_rate * 100}, True
     if frozen:
