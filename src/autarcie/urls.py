@@ -13,4 +13,5 @@ urlpatterns = [
     path("health/", include("autarcie.resilience.urls")),
     path("satellite/", include("autarcie.resilience.satellite_urls")),
     path("reprise/", include("autarcie.recovery.urls")),
+    path("miroir/", include("autarcie.mirror.urls")),
 ]

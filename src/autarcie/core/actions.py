@@ -10,7 +10,7 @@ from django.db import transaction
 
 from autarcie.core import clock
 from autarcie.core.errors import ConfigurationError
-from autarcie.core.journal import Action, Actor, record
+from autarcie.core.journal import Action, Actor, Verification, record
 from autarcie.core.models import RoleGrant, Unit, User
 from autarcie.core.roles import Role, UnitKind
 
@@ -155,3 +155,19 @@ def set_active(*, actor: Actor, user: User, active: bool) -> None:
         user.save(update_fields=["is_active"])
         action = Action.USER_ACTIVATED if active else Action.USER_DEACTIVATED
         record(action, actor=actor, target_type="user", target_id=user.pk)
+
+
+def record_journal_check(*, actor: Actor, result: Verification) -> None:
+    """A verification asked from a page: who checked, and what they were told."""
+    with transaction.atomic():
+        record(
+            Action.JOURNAL_VERIFIED,
+            actor=actor,
+            target_type="journal",
+            details={
+                "ok": result.ok,
+                "entries": result.entries,
+                "bad_seq": result.bad_seq,
+                "kind": result.kind,
+            },
+        )

@@ -62,6 +62,7 @@ class Action(StrEnum):
     HELD_DISCARDED = "mirror.held_discarded"
     QUARANTINE_REPROCESSED = "mirror.quarantine_reprocessed"
     QUARANTINE_DISCARDED = "mirror.quarantine_discarded"
+    INBOUND_VIEWED = "mirror.inbound_viewed"
     VERSIONS_PURGED = "mirror.versions_purged"
     # chart and viewer: reads of patient records
     PATIENT_OPENED = "patient.opened"
@@ -364,6 +365,8 @@ class Verification:
     head_hash: str
     bad_seq: int | None = None
     reason: str = ""
+    # What broke, for a page to say it in words: "missing", "link", "content" or "head".
+    kind: str = ""
 
 
 def _ordered_entries() -> Iterator[JournalEntry]:
@@ -383,14 +386,25 @@ def verify() -> Verification:
                 expected_prev,
                 expected_seq,
                 f"entry {expected_seq} is missing (next entry found is {entry.seq})",
+                "missing",
             )
         if entry.prev_hash != expected_prev:
             return Verification(
-                False, count, expected_prev, entry.seq, "its link to the previous entry is broken"
+                False,
+                count,
+                expected_prev,
+                entry.seq,
+                "its link to the previous entry is broken",
+                "link",
             )
         if _entry_hash(entry) != entry.hash:
             return Verification(
-                False, count, expected_prev, entry.seq, "its content does not match its hash"
+                False,
+                count,
+                expected_prev,
+                entry.seq,
+                "its content does not match its hash",
+                "content",
             )
         expected_prev = entry.hash
         expected_seq += 1
@@ -403,6 +417,7 @@ def verify() -> Verification:
             expected_prev,
             count + 1,
             f"the chain ends at entry {count} but the head says {current.seq}",
+            "head",
         )
     return Verification(True, count, expected_prev)
 

@@ -24,6 +24,13 @@ SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.IT_SECURITY, Role.CRISIS_DIREC
 # Roles that care for patients and so see patient records of their units.
 CARE_ROLES = frozenset({Role.PHYSICIAN, Role.NURSE, Role.SECRETARY, Role.PHARMACIST})
 
+# Roles that look after the feeds: their health, the freeze, held input and quarantine.
+FEED_ROLES = frozenset({Role.IT_SECURITY, Role.ADMIN})
+
+# A feed message's raw bytes carry identities and results. Among the feed roles only IT/security,
+# who repairs the feeds, may read them (each read journaled); the admin sees the reason alone.
+RAW_INPUT_ROLES = frozenset({Role.IT_SECURITY})
+
 
 class UnitKind(models.TextChoices):
     EMERGENCY = "emergency", _("Urgences")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from autarcie.core import admin_views, views
+from autarcie.core import admin_views, journal_views, views
 
 app_name = "core"
 
@@ -22,4 +22,5 @@ urlpatterns = [
         name="admin_user_reset_totp",
     ),
     path("admin/blocages/lever/", admin_views.throttle_lift, name="admin_throttle_lift"),
+    path("journal/verification/", journal_views.journal_verify, name="journal_verify"),
 ]

@@ -34,8 +34,10 @@ def freeze(*, actor: Actor, reason: str) -> MirrorState:
     return state
 
 
-def unfreeze(*, actor: Actor) -> MirrorState:
-    """Apply feed input again; what was held stays held until someone decides."""
+def unfreeze(*, actor: Actor, reason: str = "") -> MirrorState:
+    """Apply feed input again; what was held stays held until someone decides.
+
+    The command line may omit the reason; the page asks for one, and the journal keeps it."""
     with transaction.atomic():
         state, _ = MirrorState.objects.select_for_update().get_or_create(pk=1)
         if not state.frozen:
@@ -49,7 +51,11 @@ def unfreeze(*, actor: Actor) -> MirrorState:
             actor=actor,
             target_type="mirror",
             target_id=1,
-            details={"held_waiting": held, "frozen_since": since.isoformat() if since else ""},
+            details={
+                "held_waiting": held,
+                "frozen_since": since.isoformat() if since else "",
+                "reason": reason.strip(),
+            },
         )
     return state
 

@@ -26,6 +26,7 @@ def register(sub: Any, add_data_dir: AddDataDir) -> None:
     freeze.set_defaults(handler=cmd_freeze)
     unfreeze = sub.add_parser("unfreeze", help="apply feed input again")
     add_data_dir(unfreeze)
+    unfreeze.add_argument("--reason", default="", help="why (goes in the journal)")
     unfreeze.set_defaults(handler=cmd_unfreeze)
 
     mirror = sub.add_parser("mirror", help="the mirror's past states, held input, quarantine")
@@ -81,7 +82,7 @@ def cmd_unfreeze(args: argparse.Namespace) -> int:
     from autarcie.mirror import actions
     from autarcie.mirror.models import Inbound
 
-    actions.unfreeze(actor=ACTOR)
+    actions.unfreeze(actor=ACTOR, reason=args.reason)
     held = Inbound.objects.filter(state="held").count()
     print(f"mirror live; {held} held message(s) wait: 'autarcie mirror held apply|discard'")
     return 0

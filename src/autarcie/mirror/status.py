@@ -60,6 +60,8 @@ class FeedHealth:
     rejected: int
     silent_minutes: int
     silent: bool
+    applied: int = 0
+    held: int = 0
 
     @property
     def error_rate(self) -> float:
@@ -79,6 +81,8 @@ def feed_health(now: dt.datetime | None = None) -> list[FeedHealth]:
                 last_at=row.last_at,
                 received=row.received,
                 rejected=row.rejected,
+                applied=row.applied,
+                held=row.held,
                 silent_minutes=int(silence.total_seconds() // 60),
                 silent=silence > limit,
             )

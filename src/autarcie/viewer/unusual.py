@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 
 from autarcie.core.journal import Action
+from autarcie.core.journal_labels import person
 from autarcie.core.models import JournalEntry, User
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -23,9 +24,22 @@ BREAK_GLASS_BURST = 3
 @dataclass(frozen=True)
 class Access:
     at: dt.datetime
-    username: str
-    view: str
+    who: str  # display name
+    roles: str  # in words
+    view: str  # the screen, in words
     break_glass: bool
+
+
+# The screens that journal a read, as the auditor calls them.
+VIEW_LABELS = {
+    "summary": "résumé du dossier",
+    "census": "liste des patients de l'unité",
+    "care_census": "liste du mode dégradé",
+    "care": "saisie en mode dégradé",
+    "search": "recherche",
+    "fhir": "API FHIR",
+    "access_review": "revue des accès (audit)",
+}
 
 
 def _opened_patient(patient_id: int) -> Q:
@@ -45,20 +59,19 @@ def patient_accesses(patient_id: int, limit: int = 500) -> list[Access]:
         .order_by("-seq")
     )
     found: list[Access] = []
+    people: dict[str, tuple[str, str]] = {}
     for entry in entries.iterator(chunk_size=1000):
         if entry.action == Action.PATIENTS_LISTED.value and patient_id not in entry.details.get(
             "patients", []
         ):
             continue
-        name = entry.actor_user.username if entry.actor_user else entry.actor
-        found.append(
-            Access(
-                entry.at,
-                name,
-                str(entry.details.get("view", entry.action)),
-                entry.action == Action.BREAK_GLASS.value,
-            )
-        )
+        if entry.actor not in people:  # roles are read once per person, not once per line
+            people[entry.actor] = person(entry.actor_user, entry.actor)
+        who, roles = people[entry.actor]
+        glass = entry.action == Action.BREAK_GLASS.value
+        view = str(entry.details.get("view", ""))
+        words = "accès exceptionnel" if glass else VIEW_LABELS.get(view, view or "—")
+        found.append(Access(entry.at, who, roles, words, glass))
         if len(found) >= limit:
             break
     return found

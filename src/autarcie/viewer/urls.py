@@ -14,6 +14,7 @@ urlpatterns = [
         "patients/<int:patient_id>/acces-exceptionnel/", views.break_glass_view, name="break_glass"
     ),
     path("recherche/", views.search, name="search"),
+    path("audit/revue-des-acces/", audit_views.access_review, name="audit_review"),
     path("audit/bris-de-glace/", audit_views.break_glass_review, name="audit_break_glass"),
     path("audit/patients/<int:patient_id>/", audit_views.who_saw, name="audit_who_saw"),
     path("audit/acces-inhabituels/", audit_views.unusual, name="audit_unusual"),
