@@ -40,7 +40,7 @@ def _banner_for(patient: PatientSheet, title: str) -> Callable[[Writer], None]:
         w.c.drawString(MARGIN, w.y, line.replace(" :", "\u202f:"))
         w.y -= 13
         w.c.setFont(BOLD, 10.5)
-        allergies = ", ".join(patient.allergies) if patient.allergies else "aucune connue"
+        allergies = ", ".join(patient.allergies) or patient.allergy_note or "aucune connue"
         w.c.drawString(MARGIN, w.y, f"{title} — ALLERGIES\u202f: {allergies}"[:150])
         w.y -= 6
         w.c.setLineWidth(1.2)
