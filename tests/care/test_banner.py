@@ -234,6 +234,16 @@ def test_the_summary_shows_what_was_given_in_downtime(care_live: CareWard) -> No
     )
 
 
+def test_the_birth_name_is_named_only_when_another_is_used(care_live: CareWard) -> None:
+    lefevre = care_live.ward.lefevre
+    client = _client("ide.cardio")
+    record = reverse("care:subject", args=["patient", lefevre.pk])
+    assert "né·e LEFÈVRE" not in client.get(record).content.decode()
+    Patient.objects.filter(pk=lefevre.pk).update(used_family="DURAND")
+    page = client.get(record).content.decode()
+    assert '<h1>DURAND MARIE <span class="muted">né·e LEFÈVRE</span>' in page
+
+
 def test_a_hidden_identity_is_badged_for_its_own_unit(care_live: CareWard) -> None:
     hidden = care_live.ward.hidden
     client = _client("ide.pneumo")

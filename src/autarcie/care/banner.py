@@ -130,6 +130,14 @@ def _place(subject: Subject) -> Place | None:
     return None
 
 
+def _age_text(years: int | None) -> str:
+    if years is None:
+        return ""
+    if years < 1:
+        return "moins d'un an"
+    return f"{years} an{'s' if years > 1 else ''}"
+
+
 def _identity(who: Patient | TempPatient) -> tuple[str, str, str]:
     """(identifier, identity status, qualified INS)."""
     if isinstance(who, TempPatient):
@@ -160,7 +168,7 @@ def build(
         born_as=who.birth_family if who.used_family and who.used_family != who.birth_family else "",
         sex=_SEXES.get(who.sex, who.sex),
         birth_date=who.birth_date.strftime(DAY) if who.birth_date else "?",
-        age=f"{years} an{'s' if years > 1 else ''}" if years is not None else "",
+        age=_age_text(years),
         temporary=subject.temp is not None,
         identifier=identifier,
         identity_status=status,
