@@ -16,7 +16,7 @@ from autarcie.care import fields as f
 from autarcie.care.models import CareEntry, EntryKind, TempPatient
 from autarcie.care.queries import Subject, current, subject_placement
 from autarcie.core import clock
-from autarcie.core.html_rows import DAY, local_time
+from autarcie.core.html_rows import DAY, PARIS, local_time
 from autarcie.mirror.asof import PRESENT
 from autarcie.mirror.freshness import state_and_data_as_of
 from autarcie.mirror.identity import age, ins_status
@@ -53,8 +53,6 @@ class Place:
 class Banner:
     """Everything the banner template prints, formatted (French, Paris time)."""
 
-    subject_kind: str  # "patient" or "temp", as in care's URLs
-    subject_id: int
     name: str
     born_as: str  # the birth name, when another name is used
     sex: str
@@ -157,13 +155,10 @@ def build(
             if subject.patient is not None
             else temp_allergies([who.pk])[who.pk]
         )
-    years = age(who.birth_date, (now or clock.now()).date())
+    years = age(who.birth_date, (now or clock.now()).astimezone(PARIS).date())  # Paris's today
     identifier, status, ins = _identity(who)
     state, as_of = state_and_data_as_of()
-    kind, pk = subject.key.split(":")
     return Banner(
-        subject_kind=kind,
-        subject_id=int(pk),
         name=subject.display_name,
         born_as=who.birth_family if who.used_family and who.used_family != who.birth_family else "",
         sex=_SEXES.get(who.sex, who.sex),
