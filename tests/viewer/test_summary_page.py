@@ -18,8 +18,6 @@ from autarcie.chart.queries import (
     MovementLine,
     PrescriptionLine,
     ResultLine,
-    StayLine,
-    Summary,
 )
 from autarcie.core import clock
 from autarcie.core.models import JournalEntry
@@ -28,7 +26,6 @@ from autarcie.mirror.actions import freeze
 from autarcie.mirror.models import Document, Patient, Prescription, Result
 from autarcie.viewer.summary_page import (
     document_articles,
-    identity,
     movement_rows,
     prescription_rows,
     result_rows,
@@ -104,21 +101,6 @@ def test_a_movement_is_named_in_french() -> None:
         "<tr><td>24/11/2026 09:37</td><td>mutation / transfert</td><td>2010</td><td>14</td>"
         "<td>2</td></tr>"
     )
-
-
-def test_identity_names_the_birth_name_only_when_another_is_used() -> None:
-    patient = Patient(birth_family="DURAND", used_family="MARTIN", given="ANNE")
-    stay = StayLine(1, "N1", "2010", "", "1", None, "Dr B")
-    shown = identity(Summary(patient=patient, stay=stay))
-    assert (shown.name, shown.born_as, shown.birth_date, shown.nda) == (
-        "MARTIN ANNE",
-        "DURAND",
-        "?",
-        "N1",
-    )
-    assert shown.bed is not None and (shown.bed.room, shown.bed.admitted_at) == ("—", "—")
-    unnamed = identity(Summary(patient=Patient(birth_family="DURAND", given="ANNE"), stay=None))
-    assert (unnamed.name, unnamed.born_as, unnamed.bed) == ("DURAND ANNE", "", None)
 
 
 # -- the page, on the small ward ------------------------------------------------------------
@@ -219,10 +201,11 @@ def test_downtime_entries_show_their_current_version_and_pharmacists_only_drugs(
     drug = {"drug_label": "X", "dose": "1", "route": "PO", "frequency": "QD"}
     care_actions.record_entry(actor=doctor, subject=subject, kind=EntryKind.PRESCRIPTION, data=drug)
     nurse_view = _page("ide.cardio", ward.lefevre)
-    assert nurse_view.count("<td>Note</td><td>ide.cardio</td>") == 1
-    assert "<td>Prescription</td><td>dr.cardio</td>" in nurse_view
+    note_row = "<td>Note</td><td>Catégorie : Transmission infirmière · Texte : nuit calme, "
+    assert nurse_view.count(note_row) == 1 and "mauvais patient" not in nurse_view
+    assert "Médicament : X · Dose : 1 · Voie : Voie orale" in nurse_view
     pharmacist_view = _page("pharma", ward.lefevre)
-    assert "<td>Prescription</td><td>dr.cardio</td>" in pharmacist_view
+    assert "<td>Prescription</td><td>Médicament : X" in pharmacist_view
     assert "<td>Note</td>" not in pharmacist_view
 
 

@@ -53,16 +53,26 @@ def written_time(value: WrittenAt) -> dt.datetime:
 
 def _prescription_choices(subject: Subject) -> dict[str, str]:
     """Key -> label of the prescriptions an administration may refer to."""
+    # The label is what an administration keeps and shows: drug, dose and route together.
     choices: dict[str, str] = {}
     if subject.patient is not None:
         for p in Prescription.objects.filter(patient=subject.patient, active=True):
-            choices[f"mirror:{p.rkey}"] = f"{p.drug_label} {p.dose} {p.dose_unit}".strip()
+            choices[f"mirror:{p.rkey}"] = _drug_label(
+                p.drug_label, f"{p.dose} {p.dose_unit}", p.route
+            )
     downtime = current(subject.entries().filter(kind=EntryKind.PRESCRIPTION)).filter(
         cancelled=False
     )
     for e in downtime:
-        choices[f"care:{e.chain}"] = f"{e.data.get('drug_label', '')} {e.data.get('dose', '')}"
+        d = e.data
+        choices[f"care:{e.chain}"] = _drug_label(d.get("drug_label"), d.get("dose"), d.get("route"))
     return choices
+
+
+def _drug_label(drug: object, dose: object, route: object) -> str:
+    parts = (str(part or "").strip() for part in (drug, dose))
+    label = " ".join(part for part in parts if part)
+    return f"{label} — {route}" if route else label
 
 
 def prescription_choices(subject: Subject) -> tuple[tuple[str, str], ...]:
@@ -110,7 +120,9 @@ def _clean_passage(raw: Mapping[str, Any], subject: Subject) -> dict[str, Any]:
 def _clean_identity(raw: Mapping[str, Any], subject: Subject) -> dict[str, Any]:
     if subject.temp is not None:
         raw = {**raw, "tempid": subject.temp.tempid}  # the identifier itself never changes
-    return f.clean_fields(f.IDENTITY_FIELDS, raw)
+    data = f.clean_fields(f.IDENTITY_FIELDS, raw)
+    f.check_allergies(data)
+    return data
 
 
 CLEANERS: dict[str, Cleaner] = {
@@ -242,6 +254,7 @@ def admit_temporary(
     check_unit(actor, unit_code)
     moment = written_time(written_at)
     data = f.clean_fields(f.IDENTITY_FIELDS, identity)
+    f.check_allergies(data)
     data["tempid"] = _check_tempid(data["tempid"])
     if not Unit.objects.filter(code=unit_code).exists():
         raise CareInputError({"unit_code": f"Unité « {unit_code} » inconnue."})

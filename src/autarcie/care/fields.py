@@ -127,6 +127,14 @@ def clean_fields(fields: tuple[Field, ...], raw: Mapping[str, Any]) -> dict[str,
 
 
 SEXES = (("F", "Féminin"), ("M", "Masculin"), ("U", "Inconnu"))
+# What the admission form says about allergies. Left empty, they are "non renseignées": never
+# read as "none known", which is a statement someone has to make.
+ALLERGY_KNOWN, ALLERGY_NONE, ALLERGY_UNKNOWN = "known", "none", "unknown"
+ALLERGY_STATES = (
+    (ALLERGY_KNOWN, "Allergies connues (précisez ci-dessous)"),
+    (ALLERGY_NONE, "Aucune allergie connue"),
+    (ALLERGY_UNKNOWN, "Non renseignées (à rechercher)"),
+)
 
 IDENTITY_FIELDS = (
     Field("tempid", "Identifiant provisoire (étiquette du formulaire)", required=True),
@@ -136,6 +144,8 @@ IDENTITY_FIELDS = (
     Field("birth_date", "Date de naissance", "date"),
     Field("sex", "Sexe", "choice", required=True, choices=SEXES),
     Field("birthplace", "Lieu de naissance (si connu)"),
+    Field("allergy_status", "Allergies", "choice", choices=ALLERGY_STATES),
+    Field("allergies", "Allergies connues (substances, réactions)", "long"),
 )
 
 CONSCIOUSNESS = (
@@ -223,6 +233,21 @@ MOVEMENT_FIELDS = (
     Field("room", "Chambre"),
     Field("bed", "Lit"),
 )
+
+
+def check_allergies(data: dict[str, Any]) -> None:
+    """The state and the text must agree; a text alone means allergies are known."""
+    status, text = data.get("allergy_status", ""), data.get("allergies", "")
+    if text and status == ALLERGY_NONE:
+        raise CareInputError(
+            {
+                "allergy_status": "Allergies : « aucune allergie connue » est choisi mais des "
+                "allergies sont écrites ; choisissez « allergies connues » ou effacez le texte."
+            }
+        )
+    if status == ALLERGY_KNOWN and not text:
+        raise CareInputError({"allergies": "Allergies connues : précisez lesquelles."})
+    data["allergy_status"] = ALLERGY_KNOWN if text else status or ALLERGY_UNKNOWN
 
 
 def check_vitals(data: Mapping[str, Any]) -> None:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import SafeString
 
 from autarcie.care import access, actions
+from autarcie.care.banner import build as build_banner
 from autarcie.care.display import (
     FORMS,
     WRITTEN_AT,
@@ -23,7 +24,7 @@ from autarcie.care.display import (
 )
 from autarcie.care.fields import CareInputError
 from autarcie.care.models import CareEntry, EntryKind
-from autarcie.care.queries import Subject, current, history, subject_placement, ward_lines
+from autarcie.care.queries import Subject, current, history, ward_lines
 from autarcie.core import notices
 from autarcie.core.access import acting_user, get_unit_for_user, role_required, units_for
 from autarcie.core.errors import AutarcieError
@@ -172,7 +173,7 @@ def subject(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     context = {
         "s": found,
         "kind": kind,
-        "placement": subject_placement(found),
+        "banner": build_banner(found),
         "groups": _entries_by_kind(user, found, everything=request.GET.get("tout") == "1"),
         "forms": [(k, label) for k, label in writable if access.can_write(user, k)],
         "trail": trail_rows_html(trail_rows(trail)),
@@ -222,6 +223,7 @@ def record_form(request: HttpRequest, kind: str, pk: int, entry_kind: str) -> Ht
     context = {
         "s": found,
         "kind": kind,
+        "banner": build_banner(found),
         "title": EntryKind(entry_kind).label,
         "fields": bind(_entry_fields(entry_kind, found), values, errors),
         "errors": errors,
@@ -265,6 +267,7 @@ def correct(request: HttpRequest, entry_id: int) -> HttpResponse:
     context = {
         "s": found,
         "kind": kind,
+        "banner": build_banner(found),
         "entry": entry,
         "versions": history(entry),
         "fields": bind(_entry_fields(entry.kind, found), values, errors),

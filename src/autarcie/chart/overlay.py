@@ -11,11 +11,13 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from autarcie.care.banner import temp_allergies
 from autarcie.care.models import CareEntry, TempPatient
 from autarcie.care.queries import Occupant, current, occupants
 from autarcie.chart import queries
 from autarcie.core.plain_load import columns, instances
 from autarcie.core.read_many import Statement
+from autarcie.mirror.identity import age, ins_status
 from autarcie.mirror.models import Allergy, Patient
 
 MIRROR = "miroir"
@@ -31,19 +33,21 @@ def _mirror_row(patient: Patient, o: Occupant, moment: dt.datetime) -> queries.C
         used_family=patient.used_family,
         given=patient.given,
         sex=patient.sex,
-        age=queries.age(patient.birth_date, moment),
+        age=age(patient.birth_date, moment),
         birth_date=patient.birth_date,
         admitted_at=o.since,
         attending="",
         on_leave=o.on_leave,
         hidden=patient.hidden,
-        ins_status=queries.ins_status(patient.statuses, patient.ins_trusted),
+        ins_status=ins_status(patient.statuses, patient.ins_trusted),
         allergy=Allergy.objects.filter(patient=patient, active=True).exists(),
         origin=DOWNTIME,
     )
 
 
-def _temp_row(temp: TempPatient, o: Occupant, moment: dt.datetime) -> queries.CensusRow:
+def _temp_row(
+    temp: TempPatient, o: Occupant, moment: dt.datetime, allergic: bool
+) -> queries.CensusRow:
     return queries.CensusRow(
         patient_id=0,
         room=o.room,
@@ -52,13 +56,14 @@ def _temp_row(temp: TempPatient, o: Occupant, moment: dt.datetime) -> queries.Ce
         used_family=temp.used_family,
         given=temp.given,
         sex=temp.sex,
-        age=queries.age(temp.birth_date, moment),
+        age=age(temp.birth_date, moment),
         birth_date=temp.birth_date,
         admitted_at=o.since,
         attending="",
         on_leave=o.on_leave,
         hidden=False,
         ins_status="provisoire",
+        allergy=allergic,
         origin=DOWNTIME,
         temp_patient_id=temp.pk,
         tempid=temp.tempid,
@@ -75,10 +80,12 @@ def join_census(
         [o.patient_id for o in present if o.downtime and o.patient_id is not None]
     )
     temps = TempPatient.objects.in_bulk([o.temp_id for o in present if o.temp_id is not None])
+    allergies = temp_allergies(temps)  # what each admission form said
     joined = []
     for o in present:
         if o.temp_id is not None:
-            joined.append(_temp_row(temps[o.temp_id], o, moment))
+            allergic = bool(allergies[o.temp_id].items)
+            joined.append(_temp_row(temps[o.temp_id], o, moment, allergic))
         elif not o.downtime:
             if o.patient_id in by_patient:
                 joined.append(by_patient[o.patient_id])

@@ -13,32 +13,11 @@ from autarcie.chart import overlay, schedule
 from autarcie.core import clock
 from autarcie.core.read_many import Statement, fetch_many
 from autarcie.mirror import asof
+from autarcie.mirror.identity import age, ins_status
 from autarcie.mirror.models import Allergy, Patient, Result, Stay
 
 RESULT_WINDOW = dt.timedelta(hours=72)
 NEW_RESULT_WINDOW = dt.timedelta(hours=12)
-
-
-def age(birth: dt.date | None, on: dt.date | dt.datetime) -> int | None:
-    """Age in whole years on a day; an instant counts by its Paris date (a birthday starts at
-    midnight Paris time, 22:00 or 23:00 UTC the day before)."""
-    if birth is None:
-        return None
-    if isinstance(on, dt.datetime):
-        on = on.astimezone(schedule.PARIS).date()
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
-def ins_status(statuses: str, trusted: bool) -> str:
-    """The badge: 'qualifiée' only when the INS may be trusted (DESIGN.md)."""
-    codes = statuses.split()
-    if trusted:
-        return "qualifiée"
-    if "VALI" in codes:
-        return "validée"
-    if "RECUP" in codes:
-        return "récupérée"
-    return "provisoire"
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ class PatientSheet:
     attending: str
     on_leave: bool
     allergies: tuple[str, ...] = ()
+    allergy_note: str = ""  # said when none are listed, e.g. "Allergies non renseignées"
     conditions: tuple[str, ...] = ()
     meds: tuple[Med, ...] = ()
     panels: tuple[Panel, ...] = ()

@@ -7,6 +7,7 @@ import datetime as dt
 from django.apps import apps
 
 from autarcie.chart import queries, schedule
+from autarcie.chart.banner import Allergies, temp_allergies
 from autarcie.kits.content import PARIS as PARIS_TZ
 from autarcie.kits.content import Lab, Med, Panel, PatientSheet, Report, french_moment
 
@@ -95,7 +96,7 @@ def sheet(row: queries.CensusRow, summary: queries.Summary, moment: dt.datetime)
     )
 
 
-def temporary_sheet(row: queries.CensusRow) -> PatientSheet:
+def temporary_sheet(row: queries.CensusRow, allergies: Allergies) -> PatientSheet:
     """A patient admitted in degraded mode: only what the admission form recorded."""
     return PatientSheet(
         patient_id=0,
@@ -114,6 +115,8 @@ def temporary_sheet(row: queries.CensusRow) -> PatientSheet:
         admitted_at=row.admitted_at,
         attending=row.attending,
         on_leave=row.on_leave,
+        allergies=allergies.items,
+        allergy_note=allergies.note,
         temporary=True,
     )
 
@@ -127,10 +130,11 @@ def unit_sheets(unit_code: str, moment: dt.datetime) -> tuple[PatientSheet, ...]
     found = patient_model.objects.in_bulk([r.patient_id for r in rows])
     present = [found[r.patient_id] for r in rows if r.patient_id in found]
     by_id = {s.patient.pk: s for s in queries.summaries(present, moment)}
+    temps = temp_allergies(r.temp_patient_id for r in rows if r.temp_patient_id is not None)
     sheets = []
     for row in rows:
         if row.temp_patient_id is not None:
-            sheets.append(temporary_sheet(row))
+            sheets.append(temporary_sheet(row, temps[row.temp_patient_id]))
         elif row.patient_id in by_id:
             sheets.append(sheet(row, by_id[row.patient_id], moment))
     return tuple(sheets)

@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from autarcie.care.models import CareEntry
+from autarcie.chart.downtime import downtime_lines
 from autarcie.chart.queries import (
     AllergyLine,
     ConditionLine,
@@ -32,39 +33,6 @@ from autarcie.viewer.templatetags.viewer_tags import movement_label
 DASH = "—"
 SHORT = "%d/%m %H:%M"
 _ABNORMAL = ' class="abnormal"'
-
-
-@dataclass(frozen=True)
-class Bed:
-    unit_code: str
-    room: str
-    bed: str
-    admitted_at: str
-    attending: str
-
-
-@dataclass(frozen=True)
-class Identity:
-    name: str
-    born_as: str  # the birth name, when another name is used
-    birth_date: str
-    nda: str
-    bed: Bed | None  # None without a stay
-
-
-def identity(summary: Summary) -> Identity:
-    p, stay = summary.patient, summary.stay
-    bed = None
-    if stay is not None:
-        admitted = when(stay.admitted_at, DAY_TIME, DASH)
-        bed = Bed(stay.unit_code, stay.room or DASH, stay.bed or DASH, admitted, stay.attending)
-    return Identity(
-        name=f"{p.used_family or p.birth_family} {p.given}",
-        born_as=p.birth_family if p.used_family and p.used_family != p.birth_family else "",
-        birth_date=p.birth_date.strftime(DAY) if p.birth_date else "?",
-        nda=stay.nda if stay is not None else "",
-        bed=bed,
-    )
 
 
 def allergy_items(allergies: list[AllergyLine]) -> SafeString:
@@ -114,10 +82,11 @@ def document_articles(documents: list[DocumentLine]) -> SafeString:
 
 
 def downtime_rows(entries: list[CareEntry]) -> SafeString:
+    """Each record with its content (drug, dose, route, status…), not only its kind."""
     return _html(
         f"<tr><td>{_e(when(e.written_at, SHORT))}</td><td>{_e(when(e.typed_at, SHORT))}</td>"
-        f"<td>{_e(e.get_kind_display())}</td><td>{_e(e.author_label)}</td></tr>"
-        for e in entries
+        f"<td>{_e(e.kind)}</td><td>{_e(e.text)}</td><td>{_e(e.author)}</td></tr>"
+        for e in downtime_lines(entries)
     )
 
 
@@ -137,9 +106,11 @@ def movement_rows(movements: list[MovementLine]) -> SafeString:
 
 @dataclass(frozen=True)
 class SummaryPage:
-    """What the template places; an empty string means the section shows its "none" line."""
+    """What the template places; an empty string means the section shows its "none" line.
 
-    identity: Identity
+    Who the patient is, where and since when is the banner's (``autarcie.chart.banner``).
+    """
+
     allergies: SafeString
     prescriptions: SafeString
     panels: list[tuple[str, SafeString]]
@@ -151,7 +122,6 @@ class SummaryPage:
 
 def summary_page(summary: Summary) -> SummaryPage:
     return SummaryPage(
-        identity=identity(summary),
         allergies=allergy_items(summary.allergies),
         prescriptions=prescription_rows(summary.prescriptions),
         panels=[(title, result_rows(lines)) for title, lines in summary.panels.items()],

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from autarcie.chart import queries
 from autarcie.chart.access import can_request_break_glass, get_patient_for_user, is_carer
 from autarcie.chart.actions import break_glass
+from autarcie.chart.banner import may_record_care, summary_banner
 from autarcie.chart.models import BreakGlassReason
 from autarcie.chart.search import search as search_patients
 from autarcie.core.access import acting_user, get_unit_for_user, role_required, units_for
@@ -85,7 +86,12 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
         target_id=found.pk,
         details={"view": "summary"},
     )
-    context = {"s": summary, "page": summary_page(summary), **data_context()}
+    context = {
+        "s": summary,
+        "page": summary_page(summary),
+        "banner": summary_banner(summary),
+        "record_care": may_record_care(user, found),
+    }
     return render(request, "viewer/patient.html", context)
 
 

@@ -40,7 +40,7 @@ def patient_band(patient: PatientSheet, title: str) -> Band:
             f" · {patient.id_kind} : {patient.ipp}"
         )
         w.lines(line, REGULAR, 10.5, 13)
-        allergies = ", ".join(patient.allergies) if patient.allergies else "aucune connue"
+        allergies = ", ".join(patient.allergies) or patient.allergy_note or "aucune connue"
         w.lines(f"{title} — ALLERGIES : {allergies}", BOLD, 10.5, 13)
         w.y -= 6
         w.c.setLineWidth(1.2)
