@@ -40,8 +40,7 @@ def _banner_for(patient: PatientSheet, title: str) -> Callable[[Writer], None]:
         w.c.drawString(MARGIN, w.y, line.replace(" :", "\u202f:"))
         w.y -= 13
         w.c.setFont(BOLD, 10.5)
-        allergies = ", ".join(patient.allergies) if patient.allergies else "aucune connue"
-        w.c.drawString(MARGIN, w.y, f"{title} — ALLERGIES\u202f: {allergies}"[:150])
+        w.c.drawString(MARGIN, w.y, f"{title} — ALLERGIES\u202f: {patient.allergy_banner()}"[:150])
         w.y -= 6
         w.c.setLineWidth(1.2)
         w.c.line(MARGIN, w.y, MARGIN + w.width, w.y)
@@ -89,6 +88,8 @@ def census_sheet(w: Writer, kit: UnitKit) -> None:
 
 def summary_sheet(w: Writer, p: PatientSheet) -> None:
     w.new_page(banner=_banner_for(p, "Synthèse"))
+    # In full here: the banner's line is cut to the page width.
+    w.para("Allergies : " + (" ; ".join(p.allergies) or p.allergy_status), 10.5, bold=True)
     if p.ins:
         w.para(f"INS (qualifiée) : {p.ins}", 10)
     w.para(
