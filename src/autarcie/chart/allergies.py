@@ -356,7 +356,7 @@ def reconcile(rows: Iterable[SourceAllergy]) -> PatientAllergies:
 
 # Every row, active or not: an allergy one feed ended and the other still states stays shown.
 ROWS_SQL = (
-    "SELECT id, patient_id, label, code, system, category, severity, reaction, active,"
+    'SELECT id, patient_id, label, code, "system", category, severity, reaction, active,'
     " received_at FROM mirror_allergy WHERE patient_id IN ({ids})"
 )
 
