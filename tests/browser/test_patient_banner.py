@@ -10,7 +10,7 @@ from tests.browser.conftest import log_in, screenshot
 from tests.wards import Ward
 
 pytestmark = [pytest.mark.browser]
-ALLERGY = "Pénicilline — sévère (urticaire)"
+ALLERGY = "Pénicilline — sévère — urticaire"
 
 
 def _allergy_in_sight(page: Page, step: str) -> None:

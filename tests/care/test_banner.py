@@ -85,7 +85,7 @@ def test_every_page_about_a_mirror_patient_shows_the_whole_banner(care_live: Car
             "IPP P1",
             "NDA N1",
             "Unité 2010 · chambre 12 · lit 1",
-            "<strong>Pénicilline — sévère (urticaire)</strong>",
+            "<strong>Pénicilline — sévère — urticaire</strong>",
             "provisoire — INS non utilisable",
             "Données arrêtées au ",
         ):

@@ -17,10 +17,11 @@ from autarcie.care.models import CareEntry, EntryKind, TempPatient
 from autarcie.care.queries import Subject, current, subject_placement
 from autarcie.core import clock
 from autarcie.core.html_rows import DAY, PARIS, local_time
+from autarcie.mirror.allergies import AllergyState, PatientAllergies, for_patient
 from autarcie.mirror.asof import PRESENT
 from autarcie.mirror.freshness import state_and_data_as_of
 from autarcie.mirror.identity import age, ins_status
-from autarcie.mirror.models import Allergy, Patient, Stay
+from autarcie.mirror.models import Patient, Stay
 
 _SEXES = {"F": "féminin", "M": "masculin", "U": "sexe inconnu", "": "sexe inconnu"}
 _WHEREABOUTS = {"on_leave": "en permission", "discharged": "sorti(e)", "admitted": "présent(e)"}
@@ -28,7 +29,6 @@ MOMENT = "%d/%m/%Y à %H:%M"
 # Said after "ALLERGIES :" on the banner and the printed sheets when no allergy is listed.
 NONE_KNOWN = "aucune allergie connue"
 NOT_RECORDED = "non renseignées — à rechercher"
-NONE_IN_MIRROR = "aucune allergie connue dans le miroir"
 
 
 @dataclass(frozen=True)
@@ -74,20 +74,17 @@ class Banner:
         return "Identifiant provisoire" if self.temporary else "IPP"
 
 
-def allergy_text(label: str, severity: str, reaction: str) -> str:
-    """« Pénicilline — sévère (urticaire) »."""
-    text = label
-    if severity:
-        text += f" — {severity}"
-    if reaction:
-        text += f" ({reaction})"
-    return text
+def reconciled(found: PatientAllergies) -> Allergies:
+    """The mirror's allergies, reconciled across feeds, as the banner says them."""
+    if found.items:
+        return Allergies(found.lines())
+    if found.state is AllergyState.NONE_KNOWN:
+        return Allergies((), NONE_KNOWN)
+    return Allergies((), NOT_RECORDED)
 
 
 def mirror_allergies(patient: Patient) -> Allergies:
-    rows = Allergy.objects.filter(patient=patient, active=True).order_by("label")
-    items = tuple(allergy_text(*r) for r in rows.values_list("label", "severity", "reaction"))
-    return Allergies(items, "" if items else NONE_IN_MIRROR)
+    return reconciled(for_patient(patient.pk))
 
 
 def _from_identity(data: dict[str, object]) -> Allergies:

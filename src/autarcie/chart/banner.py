@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from autarcie.care import access as care_access
 from autarcie.care.banner import (
-    NONE_IN_MIRROR,
     Allergies,
     Banner,
-    allergy_text,
     build,
+    reconciled,
     temp_allergies,
 )
 from autarcie.care.queries import Subject
-from autarcie.chart.queries import AllergyLine, Summary
+from autarcie.chart.queries import Summary
 from autarcie.core.models import User
 from autarcie.mirror.models import Patient
 
@@ -21,15 +20,10 @@ from autarcie.mirror.models import Patient
 __all__ = ["Allergies", "Banner", "may_record_care", "summary_banner", "temp_allergies"]
 
 
-def summary_allergies(lines: list[AllergyLine]) -> Allergies:
-    items = tuple(allergy_text(a.label, a.severity, a.reaction) for a in lines)
-    return Allergies(items, "" if items else NONE_IN_MIRROR)
-
-
 def summary_banner(summary: Summary) -> Banner:
     """The banner of a summary, with the very allergies the summary lists."""
     subject = Subject(patient=summary.patient)
-    return build(subject, allergies=summary_allergies(summary.allergies))
+    return build(subject, allergies=reconciled(summary.allergy_status))
 
 
 def may_record_care(user: User, patient: Patient) -> bool:

@@ -14,11 +14,11 @@ from typing import Any
 from autarcie.care.banner import temp_allergies
 from autarcie.care.models import CareEntry, TempPatient
 from autarcie.care.queries import Occupant, current, occupants
-from autarcie.chart import queries
+from autarcie.chart import allergies, queries
 from autarcie.core.plain_load import columns, instances
 from autarcie.core.read_many import Statement
 from autarcie.mirror.identity import age, ins_status
-from autarcie.mirror.models import Allergy, Patient
+from autarcie.mirror.models import Patient
 
 MIRROR = "miroir"
 DOWNTIME = "saisie mode dégradé"
@@ -40,7 +40,7 @@ def _mirror_row(patient: Patient, o: Occupant, moment: dt.datetime) -> queries.C
         on_leave=o.on_leave,
         hidden=patient.hidden,
         ins_status=ins_status(patient.statuses, patient.ins_trusted),
-        allergy=Allergy.objects.filter(patient=patient, active=True).exists(),
+        allergy=allergies.for_patient(patient.pk).state is allergies.AllergyState.LISTED,
         origin=DOWNTIME,
     )
 

@@ -12,9 +12,11 @@ from autarcie.care.models import CareEntry
 from autarcie.chart import overlay, schedule
 from autarcie.core import clock
 from autarcie.core.read_many import Statement, fetch_many
+from autarcie.mirror import allergies as allergies_of
 from autarcie.mirror import asof
+from autarcie.mirror.allergies import NOTHING, PatientAllergies, ReconciledAllergy
 from autarcie.mirror.identity import age, ins_status
-from autarcie.mirror.models import Allergy, Patient, Result, Stay
+from autarcie.mirror.models import Patient, Result, Stay
 
 RESULT_WINDOW = dt.timedelta(hours=72)
 NEW_RESULT_WINDOW = dt.timedelta(hours=12)
@@ -55,9 +57,7 @@ def census(unit_code: str, now: dt.datetime | None = None) -> list[CensusRow]:
         .order_by("room", "bed")
     )
     ids = [s.patient_id for s in stays]
-    allergic = set(
-        Allergy.objects.filter(patient_id__in=ids, active=True).values_list("patient_id", flat=True)
-    )
+    allergic = allergies_of.allergic(ids)  # a "no known allergy" statement is no badge
     # "New" in clinical time: a result taken in the last hours, not one merely received late.
     fresh = set(
         Result.objects.filter(
@@ -161,13 +161,6 @@ class StayLine:
 
 
 @dataclass(frozen=True)
-class AllergyLine:
-    label: str
-    severity: str
-    reaction: str
-
-
-@dataclass(frozen=True)
 class ConditionLine:
     label: str
     code: str
@@ -194,7 +187,10 @@ class MovementLine:
 class Summary:
     patient: Patient
     stay: StayLine | None
-    allergies: list[AllergyLine] = field(default_factory=list)
+    # Reconciled across feeds, active only; ``allergy_status`` tells "aucune allergie connue"
+    # (a feed said so) from "non renseignées" (nothing received) when the list is empty.
+    allergies: list[ReconciledAllergy] = field(default_factory=list)
+    allergy_status: PatientAllergies = NOTHING
     prescriptions: list[PrescriptionLine] = field(default_factory=list)
     panels: dict[str, list[ResultLine]] = field(default_factory=dict)
     documents: list[DocumentLine] = field(default_factory=list)
@@ -248,21 +244,10 @@ def _latest_stays(rows: Rows) -> dict[int, StayLine]:
     return latest
 
 
-_ALLERGIES = (
-    "SELECT patient_id, label, severity, reaction FROM mirror_allergy "
-    "WHERE patient_id IN ({ids}) AND active = %s ORDER BY label"
-)
 _CONDITIONS = (
     "SELECT patient_id, label, code FROM mirror_condition "
     "WHERE patient_id IN ({ids}) AND active = %s"
 )
-
-
-def _allergies(rows: Rows) -> dict[int, list[AllergyLine]]:
-    grouped: dict[int, list[AllergyLine]] = defaultdict(list)
-    for patient_id, label, severity, reaction in rows:
-        grouped[patient_id].append(AllergyLine(label, severity, reaction))
-    return grouped
 
 
 def _conditions(rows: Rows) -> dict[int, list[ConditionLine]]:
@@ -402,7 +387,7 @@ def summaries(patients: list[Patient], now: dt.datetime | None = None) -> list[S
     ) = fetch_many(
         [
             _read(_STAYS, ids, "cancelled"),
-            _read(_ALLERGIES, ids, True),
+            _read(allergies_of.ROWS_SQL, ids),
             _read(_PRESCRIPTIONS, ids, True),
             _read(_RESULTS, ids, "D", _HISTORY_PER_TEST),
             _read(_DOCUMENTS, ids, False, "D", DOCUMENTS_SHOWN),
@@ -412,7 +397,7 @@ def summaries(patients: list[Patient], now: dt.datetime | None = None) -> list[S
         ]
     )
     stays = _latest_stays(stay_rows)
-    allergies = _allergies(allergy_rows)
+    allergies = allergies_of.from_rows(allergy_rows)
     prescriptions = _prescriptions(prescription_rows, moment)
     results = _results(result_rows)
     documents = _documents(document_rows)
@@ -422,11 +407,13 @@ def summaries(patients: list[Patient], now: dt.datetime | None = None) -> list[S
     found = []
     for patient in patients:
         stay = stays.get(patient.pk)
+        allergy_status = allergies.get(patient.pk, allergies_of.NOTHING)
         found.append(
             Summary(
                 patient=patient,
                 stay=stay,
-                allergies=allergies.get(patient.pk, []),
+                allergies=list(allergy_status.items),
+                allergy_status=allergy_status,
                 prescriptions=prescriptions.get(patient.pk, []),
                 panels=_panels(results.get(patient.pk, []), moment),
                 documents=documents.get(patient.pk, []),

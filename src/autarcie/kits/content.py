@@ -68,8 +68,10 @@ class PatientSheet:
     admitted_at: dt.datetime | None
     attending: str
     on_leave: bool
-    allergies: tuple[str, ...] = ()
-    allergy_note: str = ""  # said when none are listed, e.g. "Allergies non renseignées"
+    allergies: tuple[str, ...] = ()  # reconciled, French: "Pénicilline (médicament) — sévère"
+    allergy_names: tuple[str, ...] = ()  # the same, short for the banner: "Pénicilline (sévère)"
+    # Printed when ``allergies`` is empty: "Aucune allergie connue" only when a feed said so.
+    allergy_status: str = "Allergies non renseignées"
     conditions: tuple[str, ...] = ()
     meds: tuple[Med, ...] = ()
     panels: tuple[Panel, ...] = ()
@@ -93,6 +95,10 @@ class PatientSheet:
         if self.hidden:
             return "masquée"
         return french_date(self.birth_date)
+
+    def allergy_banner(self) -> str:
+        """What every page's banner says of allergies: the names, or why there is none."""
+        return " ; ".join(self.allergy_names or self.allergies) or self.allergy_status
 
     def bed_label(self) -> str:
         return f"{self.room}-{self.bed}" if self.bed else self.room

@@ -84,7 +84,11 @@ def sheet(row: queries.CensusRow, summary: queries.Summary, moment: dt.datetime)
         admitted_at=row.admitted_at,
         attending=row.attending,
         on_leave=row.on_leave,
-        allergies=tuple(a.label for a in summary.allergies),
+        allergies=summary.allergy_status.lines(),
+        allergy_names=tuple(
+            f"{a.label} ({a.severity})" if a.severity else a.label for a in summary.allergies
+        ),
+        allergy_status=summary.allergy_status.label,
         conditions=tuple(c.label for c in summary.conditions),
         meds=_meds(summary, moment),
         panels=_panels(summary),
@@ -116,7 +120,7 @@ def temporary_sheet(row: queries.CensusRow, allergies: Allergies) -> PatientShee
         attending=row.attending,
         on_leave=row.on_leave,
         allergies=allergies.items,
-        allergy_note=allergies.note,
+        allergy_status=allergies.note or "Allergies non renseignées",
         temporary=True,
     )
 

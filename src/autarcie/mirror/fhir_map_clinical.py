@@ -38,7 +38,10 @@ from autarcie.mirror.fhir_map_identity import clip, type_codes
 from autarcie.mirror.hl7.cda import extract_text
 
 LOINC = "http://loinc.org"
+# Criticality and reaction severity, as HL7 table 0128 codes (the allergy column's codes).
 _CRITICALITY = {"high": "SV", "low": "MI"}
+_REACTION_SEVERITY = {"severe": "SV", "moderate": "MO", "mild": "MI"}
+_SEVERITY_RANK = {"SV": 3, "MO": 2, "MI": 1}
 _INACTIVE = frozenset({"inactive", "resolved", "remission"})
 _REFUTED = frozenset({"refuted", "entered-in-error"})
 _RX_STATUS = {
@@ -96,9 +99,24 @@ def _nda(resource: Json, resolve: Resolver) -> str:
     return Venue.decode(found).stay.nda if found else ""
 
 
+def _coded(concept: Any) -> tuple[str, str]:
+    """The first coding's code and its system (``concept_code`` drops the system)."""
+    found = next((c for c in codings(concept) if text(c.get("code"))), None)
+    return (text(found.get("code")), text(found.get("system"))) if found else ("", "")
+
+
+def _allergy_severity(resource: Json) -> str:
+    """The most severe of the criticality and of each reaction's severity, as SV, MO or MI."""
+    found = [_CRITICALITY.get(text(resource.get("criticality")), "")]
+    found += [
+        _REACTION_SEVERITY.get(text(x.get("severity")), "") for x in items(resource, "reaction")
+    ]
+    return max(found, key=lambda code: _SEVERITY_RANK.get(code, 0))
+
+
 def map_allergy(resource: Json, resolve: Resolver, _options: Options) -> list[Op]:
     patient = resolve_subject(resource.get("patient"), resolve, "patient")
-    code = concept_code(resource.get("code"))
+    code, system = _coded(resource.get("code"))
     label = concept_label(resource.get("code"))
     if not (code or label):
         raise MappingError("AllergyIntolerance has no code")
@@ -112,10 +130,11 @@ def map_allergy(resource: Json, resolve: Resolver, _options: Options) -> list[Op
         key=clip(f"{patient}|allergy|{code or label}", 300),
         label=clip(label or code, 200),
         code=clip(code, 64),
+        system=clip(system, 200),
         category=clip(
             text(categories[0]) if isinstance(categories, list) and categories else "", 20
         ),
-        severity=_CRITICALITY.get(text(resource.get("criticality")), ""),
+        severity=_allergy_severity(resource),
         reaction=clip(", ".join(x for x in reactions if x), 200),
         active=clinical not in _INACTIVE and verified not in _REFUTED,
     )

@@ -58,12 +58,13 @@ def _coded_label(coded: Coded | None) -> str:
     return coded.label or coded.code
 
 
-def _allergy(a: Allergy, patient_rkey: str) -> r.AllergyRecord:
+def allergy_record(a: Allergy, patient_rkey: str) -> r.AllergyRecord:
     key = a.allergen.code or a.allergen.label
     return r.AllergyRecord(
         key=f"{patient_rkey}|allergy|{key}",
         label=a.allergen.label or a.allergen.code,
         code=a.allergen.code,
+        system=a.allergen.system,
         category=a.category,
         severity=a.severity,
         reaction=", ".join(a.reactions),
@@ -76,7 +77,7 @@ def _apply_identity_bits(
     rec = patient_record(identity)
     patient_id = store.patient(rec)
     for allergy in allergies:
-        put_clinical(store, patient_id, _allergy(allergy, rec.rkey))
+        put_clinical(store, patient_id, allergy_record(allergy, rec.rkey))
     return patient_id
 
 

@@ -191,6 +191,7 @@ class ClinicalItem(models.Model):
 
 class Allergy(ClinicalItem):
     code = models.CharField(max_length=64, blank=True)
+    system = models.CharField(max_length=200, blank=True)
     label = models.CharField(max_length=200)
     category = models.CharField(max_length=20, blank=True)
     severity = models.CharField(max_length=20, blank=True)

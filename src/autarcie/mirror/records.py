@@ -88,8 +88,9 @@ class AllergyRecord:
     key: str
     label: str
     code: str = ""
+    system: str = ""  # the code's system as sent: ``ATC``, ``L``, ``http://snomed.info/sct``...
     category: str = ""
-    severity: str = ""
+    severity: str = ""  # HL7 table 0128 (SV, MO, MI, U), whatever the feed
     reaction: str = ""
     active: bool = True
 

@@ -14,9 +14,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from autarcie.care.models import CareEntry
+from autarcie.chart.allergies import PatientAllergies, ReconciledAllergy
 from autarcie.chart.downtime import downtime_lines
 from autarcie.chart.queries import (
-    AllergyLine,
     ConditionLine,
     DocumentLine,
     MovementLine,
@@ -35,11 +35,13 @@ SHORT = "%d/%m %H:%M"
 _ABNORMAL = ' class="abnormal"'
 
 
-def allergy_items(allergies: list[AllergyLine]) -> SafeString:
+def allergy_items(allergies: list[ReconciledAllergy]) -> SafeString:
+    """One line per reconciled allergy, in French: substance (type) — severity — reactions."""
     return _html(
         f'<li class="allergy"><strong>{_e(a.label)}</strong>'
+        f"{f' ({_e(a.category_label)})' if a.category_label else ''}"
         f"{f' — {_e(a.severity)}' if a.severity else ''}"
-        f"{f' ({_e(a.reaction)})' if a.reaction else ''}</li>"
+        f"{f' — {_e(a.reaction)}' if a.reaction else ''}</li>"
         for a in allergies
     )
 
@@ -112,6 +114,7 @@ class SummaryPage:
     """
 
     allergies: SafeString
+    allergy_status: PatientAllergies  # its label and state when no allergy is listed
     prescriptions: SafeString
     panels: list[tuple[str, SafeString]]
     documents: SafeString
@@ -123,6 +126,7 @@ class SummaryPage:
 def summary_page(summary: Summary) -> SummaryPage:
     return SummaryPage(
         allergies=allergy_items(summary.allergies),
+        allergy_status=summary.allergy_status,
         prescriptions=prescription_rows(summary.prescriptions),
         panels=[(title, result_rows(lines)) for title, lines in summary.panels.items()],
         documents=document_articles(summary.documents),

@@ -40,8 +40,7 @@ def patient_band(patient: PatientSheet, title: str) -> Band:
             f" · {patient.id_kind} : {patient.ipp}"
         )
         w.lines(line, REGULAR, 10.5, 13)
-        allergies = ", ".join(patient.allergies) or patient.allergy_note or "aucune connue"
-        w.lines(f"{title} — ALLERGIES : {allergies}", BOLD, 10.5, 13)
+        w.lines(f"{title} — ALLERGIES : {patient.allergy_banner()}", BOLD, 10.5, 13)
         w.y -= 6
         w.c.setLineWidth(1.2)
         w.c.line(MARGIN, w.y, MARGIN + w.width, w.y)
@@ -89,6 +88,8 @@ def census_sheet(w: Writer, kit: UnitKit) -> None:
 
 def summary_sheet(w: Writer, p: PatientSheet) -> None:
     w.section(patient_band(p, "Synthèse"))
+    # In full here, with type and reactions: the band names substances and severity only.
+    w.para("Allergies : " + (" ; ".join(p.allergies) or p.allergy_status), 10.5, bold=True)
     if p.ins:
         w.para(f"INS (qualifiée) : {p.ins}", 10)
     w.para(

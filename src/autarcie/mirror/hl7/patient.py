@@ -224,7 +224,11 @@ def read_allergies(msg: Message) -> tuple[Allergy, ...]:
                 allergen=allergen,
                 category=clean(al1.text(2)),
                 severity=clean(al1.text(4)),
-                reactions=tuple(r for rep in al1.field(5).repetitions if (r := clean(rep.value))),
+                # A coded reaction (``URT^Urticaire``) is read by its text: a code alone is
+                # not what a nurse can read.
+                reactions=tuple(
+                    r for rep in al1.field(5).repetitions if (r := clean(rep.text(2) or rep.value))
+                ),
                 identified_on=date_or_none(al1, 6),
             )
         )

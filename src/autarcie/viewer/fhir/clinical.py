@@ -18,6 +18,7 @@ from autarcie.mirror.models import (
     Stay,
 )
 from autarcie.viewer.fhir import resources
+from autarcie.viewer.fhir.allergies import allergy_read
 from autarcie.viewer.fhir.outcome import FhirError
 from autarcie.viewer.fhir.params import PAGING, invalid, parse_date, parse_token, values
 
@@ -87,7 +88,8 @@ KINDS: dict[str, Kind] = {
         Q(),
         {"status": _status_filter},
     ),
-    "AllergyIntolerance": Kind(Allergy, resources.allergy_resource, ("label", "pk"), Q(), {}),
+    # Built from the read model's reconciled list (viewer.fhir.allergies), not row by row.
+    "AllergyIntolerance": Kind(Allergy, allergy_read, ("label", "pk"), Q(), {}),
     "Condition": Kind(Condition, resources.condition_resource, ("label", "pk"), Q(), {}),
     "DocumentReference": Kind(
         Document,

@@ -7,8 +7,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from autarcie.chart.allergies import ReconciledAllergy
 from autarcie.mirror.models import (
-    Allergy,
     Condition,
     Document,
     Patient,
@@ -296,41 +296,44 @@ def medication_request_resource(prescription: Prescription) -> Json:
     )
 
 
-_ALLERGY_CATEGORY = {
-    "DA": "medication",
-    "MA": "medication",
-    "FA": "food",
-    "EA": "environment",
-    "medication": "medication",
-    "food": "food",
-    "environment": "environment",
-    "biologic": "biologic",
-}
-_CRITICALITY = {"SV": "high", "MI": "low", "MO": "low"}
+ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+_CRITICALITY = {"severe": "high", "moderate": "low", "mild": "low"}
 
 
-def allergy_resource(allergy: Allergy) -> Json:
-    category = _ALLERGY_CATEGORY.get(allergy.category)
+def _allergy_code(allergy: ReconciledAllergy) -> Json:
+    """The substance: a system only when it is a URI (an HL7 ``L`` is no FHIR system)."""
+    system = allergy.system if allergy.system.startswith(("http://", "https://", "urn:")) else ""
+    concept = _concept(allergy.code, allergy.label, system)
+    if allergy.display and allergy.code:
+        concept["coding"][0]["display"] = allergy.display
+    return concept
+
+
+def allergy_resource(allergy: ReconciledAllergy) -> Json:
+    """One reconciled allergy (both feeds' rows as one), with FHIR's codes, never HL7's."""
+    reaction: Json = {
+        "manifestation": [{"text": text} for text in allergy.reactions],
+        "severity": allergy.severity_code or None,
+    }
     return _compact(
         {
             "resourceType": "AllergyIntolerance",
-            "id": str(allergy.pk),
+            "id": str(allergy.id),
             "meta": {"lastUpdated": instant(allergy.received_at)},
             "clinicalStatus": {
                 "coding": [
                     {
-                        "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                        "system": ALLERGY_CLINICAL,
                         "code": "active" if allergy.active else "inactive",
                     }
                 ]
             },
-            "category": [category] if category else None,
-            "criticality": _CRITICALITY.get(allergy.severity),
-            "code": _concept(allergy.code, allergy.label),
+            "category": [allergy.category] if allergy.category else None,
+            "criticality": _CRITICALITY.get(allergy.severity_code),
+            "code": _allergy_code(allergy),
             "patient": ref("Patient", allergy.patient_id),
-            "reaction": (
-                [{"manifestation": [{"text": allergy.reaction}]}] if allergy.reaction else None
-            ),
+            # A reaction needs a manifestation: without one, the criticality says the severity.
+            "reaction": [_compact(reaction)] if allergy.reactions else None,
         }
     )
 

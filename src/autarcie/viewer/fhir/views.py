@@ -11,6 +11,7 @@ from autarcie.core.journal import Action
 from autarcie.core.journal_commit import record_read
 from autarcie.core.models import User
 from autarcie.mirror.models import Patient
+from autarcie.viewer.fhir.allergies import allergy_search
 from autarcie.viewer.fhir.bundles import base_url, searchset
 from autarcie.viewer.fhir.capability import capability_statement
 from autarcie.viewer.fhir.clinical import KINDS, clinical_filters, patient_param
@@ -44,7 +45,11 @@ def _clinical_page(user: User, request: HttpRequest, rtype: str, page: Page) -> 
     kind = KINDS[rtype]
     patient_id = parse_reference(patient_param(request.GET), "Patient")
     patient = get_patient_for_user(user, patient_id)
-    rows = kind.rows().filter(patient=patient).filter(clinical_filters(rtype, request.GET))
+    condition = clinical_filters(rtype, request.GET)
+    if rtype == "AllergyIntolerance":
+        found, total = allergy_search(patient, page)
+        return found, total, [patient.pk]
+    rows = kind.rows().filter(patient=patient).filter(condition)
     rows = rows.order_by(*kind.order)
     total = rows.count()
     shown = list(rows[page.offset : page.offset + page.count])
