@@ -14,9 +14,9 @@ import pytest
 from django.http import HttpResponse, HttpResponseBase
 from django.urls import reverse
 
-from autarcie.care import actions, stock_actions
+from autarcie.care import actions, bed_actions, stock_actions
 from autarcie.care.fields import CareInputError
-from autarcie.care.models import CareEntry, EntryKind, StockEntry, TempPatient
+from autarcie.care.models import BedReport, CareEntry, EntryKind, StockEntry, TempPatient
 from autarcie.care.queries import Subject
 from tests.care.conftest import CareWard
 from tests.care.validation_helpers import login, paris, register_rooms, saved
@@ -229,3 +229,20 @@ def test_a_stock_movement_written_in_the_future_is_refused(care: CareWard) -> No
         )
     assert "dans le futur" in caught.value.errors["written_at"]
     assert not StockEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("available", "says"),
+    [("-1", "Lits disponibles : un nombre positif ou nul."), ("trois", "Lits disponibles : un")],
+)
+def test_a_bed_update_error_names_the_field_to_correct(
+    care_live: CareWard, available: str, says: str
+) -> None:
+    bed_actions.configure_critical_unit(
+        actor="system:test", unit=care_live.ward.cardio, ror_category="262", installed=8
+    )
+    client = login("ide.cardio")
+    posted = {"available": available, "occupied": "4", "closed": "0"}
+    page = client.post(reverse("care:beds_update", args=["2010"]), posted, follow=True)
+    assert says in page.content.decode()
+    assert not BedReport.objects.exists()
