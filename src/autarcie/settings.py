@@ -208,6 +208,15 @@ HOSPITAL_NAME = env_str("AUTARCIE_HOSPITAL_NAME", "Centre hospitalier")
 SITE_CODE = env_str("AUTARCIE_SITE_CODE", "01")
 FINESS = env_str("AUTARCIE_FINESS", "")  # the establishment, for RPU files and identifiers
 
+# Downtime care checks (see docs/care.md): how far in the future a written time may be (clock
+# skew between the bedside and the server), the dose ratio that asks for a confirmation, and
+# the largest quantity one stock entry may carry.
+CARE_CLOCK_SKEW_MINUTES = env_int("AUTARCIE_CLOCK_SKEW_MINUTES", 5, minimum=0, maximum=120)
+CARE_DOSE_WARNING_FACTOR = env_int("AUTARCIE_DOSE_WARNING_FACTOR", 10, minimum=2, maximum=1000)
+CARE_STOCK_MAX_QUANTITY = env_int(
+    "AUTARCIE_STOCK_MAX_QUANTITY", 100_000, minimum=1, maximum=2_000_000_000
+)
+
 # Crisis cell: legal clock target, outbound mail and SMS (see docs/configuration.md).
 CRISIS_CERT_SANTE_HOURS = env_int("AUTARCIE_CERT_SANTE_HOURS", 24, minimum=0, maximum=72)
 CRISIS_SMTP_HOST = env_str("AUTARCIE_SMTP_HOST", "")

@@ -10,10 +10,12 @@ from typing import Any
 from django.db import transaction
 
 from autarcie.care import fields as f
+from autarcie.care import validation
 from autarcie.care.access import check_unit, check_write
 from autarcie.care.fields import CareInputError, parse_moment
 from autarcie.care.models import CareEntry, EntryKind, TempPatient
 from autarcie.care.passage import clean_passage
+from autarcie.care.places import check_place
 from autarcie.care.queries import Subject, current, find_duplicates, subject_of, subject_units
 from autarcie.core import clock
 from autarcie.core.errors import AutarcieError
@@ -46,9 +48,11 @@ def written_time(value: WrittenAt) -> dt.datetime:
     if value is None or value == "":
         return clock.now()
     try:
-        return parse_moment(value)
+        moment = parse_moment(value)
     except ValueError as exc:
         raise CareInputError({"written_at": f"Heure écrite : {exc}"}) from None
+    validation.check_not_future(moment, "written_at", "Heure écrite")
+    return moment
 
 
 def _prescription_choices(subject: Subject) -> dict[str, str]:
@@ -156,6 +160,7 @@ def _save(
     version: int = 1,
     reason: str = "",
     cancelled: bool = False,
+    extra: Mapping[str, Any] | None = None,
 ) -> CareEntry:
     author, label = author_fields(actor)
     entry = CareEntry.objects.create(
@@ -179,6 +184,7 @@ def _save(
         details |= {"reason": reason, "cancelled": cancelled}
     if kind == EntryKind.MOVEMENT:
         details["movement"] = data.get("movement", "")
+    details |= extra or {}
     action = Action.CARE_ENTRY_RECORDED if version == 1 else Action.CARE_ENTRY_CORRECTED
     record(action, actor=actor, target_type=target_type, target_id=target_id, details=details)
     return entry
@@ -191,13 +197,20 @@ def record_entry(
     kind: str,
     data: Mapping[str, Any],
     written_at: WrittenAt = None,
+    confirm_dose: bool = False,
 ) -> CareEntry:
-    """Record one form about a patient; ``written_at`` is the clinical time on the paper."""
+    """Record one form about a patient; ``written_at`` is the clinical time on the paper.
+
+    A dose that does not match its prescription raises :class:`validation.DoseWarning` until
+    the nurse confirms it (``confirm_dose``); the confirmation goes into the journal entry.
+    """
     if kind == EntryKind.IDENTITY:
         raise AutarcieError("an identity is created by admit_temporary, corrected by correct_entry")
     check_write(actor, kind, subject)
     moment = written_time(written_at)
     clean = CLEANERS[kind](data, subject)
+    validation.check_entry(kind, clean, subject, moment)
+    extra = _dose_confirmation(kind, clean, confirm_dose)
     # A transfer is decided by the unit the patient leaves, whatever the destination; an
     # admission needs the admitting unit in one's scope.
     if kind == EntryKind.MOVEMENT and clean["movement"] == "admission":
@@ -211,10 +224,22 @@ def record_entry(
             data=clean,
             written_at=moment,
             unit_code=unit,
+            extra=extra,
         )
     if kind == EntryKind.MOVEMENT:
         subject.forget_units()
     return entry
+
+
+def _dose_confirmation(kind: str, clean: dict[str, Any], confirmed: bool) -> dict[str, Any]:
+    """Journal details of a dose warning the nurse confirmed; shown with the entry too."""
+    if kind != EntryKind.ADMINISTRATION:
+        return {}
+    confirmation = validation.check_dose(clean, confirmed=confirmed)
+    if confirmation is None:
+        return {}
+    clean["warnings"] = [f"Dose confirmée malgré l'alerte — {w}" for w in confirmation["warnings"]]
+    return {"dose_confirmed": confirmation}
 
 
 def _check_tempid(tempid: str) -> str:
@@ -255,9 +280,11 @@ def admit_temporary(
     moment = written_time(written_at)
     data = f.clean_fields(f.IDENTITY_FIELDS, identity)
     f.check_allergies(data)
+    validation.check_birth_date(data)
     data["tempid"] = _check_tempid(data["tempid"])
     if not Unit.objects.filter(code=unit_code).exists():
         raise CareInputError({"unit_code": f"Unité « {unit_code} » inconnue."})
+    check_place(unit_code, room, bed)
     birth = dt.date.fromisoformat(data["birth_date"]) if data["birth_date"] else None
     candidates = find_duplicates(data["birth_family"], data["given"], birth, data["sex"])
     if data["used_family"]:
@@ -315,14 +342,22 @@ def correct_entry(
     data: Mapping[str, Any] | None = None,
     cancel: bool = False,
     written_at: WrittenAt = None,
+    confirm_dose: bool = False,
 ) -> CareEntry:
-    """Append a new version of ``entry`` (or a cancellation) with its reason; never overwrite."""
+    """Append a new version of ``entry`` (or a cancellation) with its reason; never overwrite.
+
+    The new version is checked like a new entry (a cancellation is not: it removes).
+    """
     subject = subject_of(entry)
     check_write(actor, entry.kind, subject)
     if not reason.strip():
         raise CareInputError({"reason": "Motif de la correction : obligatoire."})
     moment = written_time(written_at) if written_at else entry.written_at
     clean = dict(entry.data) if cancel else CLEANERS[entry.kind](data or {}, subject)
+    extra: dict[str, Any] = {}
+    if not cancel:
+        validation.check_entry(entry.kind, clean, subject, moment, chain=entry.chain)
+        extra = _dose_confirmation(entry.kind, clean, confirm_dose)
     unit = _unit_of(subject, clean)
     with transaction.atomic():
         latest = CareEntry.objects.filter(chain=entry.chain).order_by("-version").first()
@@ -343,6 +378,7 @@ def correct_entry(
             version=entry.version + 1,
             reason=reason.strip(),
             cancelled=cancel,
+            extra=extra,
         )
     if entry.kind == EntryKind.MOVEMENT:
         subject.forget_units()

@@ -15,6 +15,9 @@ from autarcie.core.journal import Action, Actor, record
 from autarcie.core.models import Unit, User
 from autarcie.core.roles import Role
 
+# The bed form's fields as the board labels them, so an error names the one to correct.
+BED_LABELS = {"available": "Lits disponibles", "occupied": "Lits occupés", "closed": "Lits fermés"}
+
 
 def configure_critical_unit(
     *, actor: Actor, unit: Unit, ror_category: str, installed: int
@@ -64,7 +67,7 @@ def update_beds(
     cu = _critical(unit)
     total = cu.installed if installed is None else installed
     errors = {
-        name: "un nombre positif"
+        name: f"{BED_LABELS[name]} : un nombre positif ou nul."
         for name, value in (("available", available), ("occupied", occupied), ("closed", closed))
         if value < 0
     }

@@ -21,7 +21,10 @@ def _int(text: str, name: str) -> int:
     try:
         return int(text.strip())
     except ValueError:
-        raise CareInputError({name: "un nombre entier"}) from None
+        label = bed_actions.BED_LABELS[name]
+        raise CareInputError(
+            {name: f"{label} : un nombre entier, « {text} » n'en est pas un."}
+        ) from None
 
 
 @role_required(*READERS)

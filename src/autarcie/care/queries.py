@@ -96,6 +96,9 @@ class Placement:
     status: str  # admitted, on_leave, discharged
     since: dt.datetime
     last_kind: str
+    # When the stay began, the earliest known (mirror stay or downtime admission): entries
+    # written before it are refused (see validation).
+    admitted_at: dt.datetime | None = None
 
 
 def _seed(patient_ids: set[int]) -> dict[int, Stay]:
@@ -131,7 +134,13 @@ def placements(
         if before is None and entry.patient_id in stays:
             stay = stays[entry.patient_id]
             before = Placement(
-                stay.unit_code, stay.room, stay.bed, "admitted", entry.written_at, ""
+                stay.unit_code,
+                stay.room,
+                stay.bed,
+                "admitted",
+                entry.written_at,
+                "",
+                stay.admitted_at,
             )
         result[key] = _move(before, entry)
     return result
@@ -144,7 +153,10 @@ def _move(before: Placement | None, entry: CareEntry) -> Placement:
     room = str(data.get("room") or (before.room if before and kind != "transfer" else ""))
     bed = str(data.get("bed") or (before.bed if before and kind != "transfer" else ""))
     status = {"leave": "on_leave", "discharge": "discharged"}.get(kind, "admitted")
-    return Placement(unit, room, bed, status, entry.written_at, kind)
+    admitted = before.admitted_at if before else None
+    if kind == "admission" and (admitted is None or entry.written_at < admitted):
+        admitted = entry.written_at
+    return Placement(unit, room, bed, status, entry.written_at, kind, admitted)
 
 
 def subject_units(subject: Subject) -> set[str]:

@@ -12,18 +12,23 @@ from autarcie.care.actions import WrittenAt, author_fields, written_time
 from autarcie.care.fields import CareInputError
 from autarcie.care.models import StockAlert, StockEntry, StockKind, StockThreshold
 from autarcie.care.stock_queries import apply, level
+from autarcie.care.validation import stock_quantity_error
 from autarcie.core import clock
 from autarcie.core.journal import Action, Actor, record
 
 
-def _check(drug_code: str, drug_label: str, quantity: int, kind: str) -> None:
+def _check(
+    drug_code: str, drug_label: str, quantity: int, kind: str, field: str = "quantity"
+) -> None:
     errors = {}
     if not drug_code.strip():
         errors["drug_code"] = "Code du médicament (CIP13 ou UCD) : obligatoire."
     if not drug_label.strip():
         errors["drug_label"] = "Libellé du médicament : obligatoire."
     if quantity < 0 or (quantity == 0 and kind != StockKind.COUNT):
-        errors["quantity"] = "Quantité : un nombre entier positif."
+        errors[field] = "Quantité : un nombre entier positif."
+    elif too_many := stock_quantity_error(quantity):
+        errors[field] = too_many
     if kind not in StockKind.values:
         errors["kind"] = f"Type de mouvement « {kind} » inconnu."
     if errors:
@@ -202,7 +207,7 @@ def set_threshold(
     *, actor: Actor, location: str, drug_code: str, drug_label: str, minimum: int
 ) -> StockThreshold:
     check_stock(actor, location)
-    _check(drug_code, drug_label, max(minimum, 1), StockKind.COUNT)
+    _check(drug_code, drug_label, max(minimum, 1), StockKind.COUNT, "minimum")
     with transaction.atomic():
         threshold, _ = StockThreshold.objects.update_or_create(
             location=location,

@@ -110,6 +110,11 @@ def stock(request: HttpRequest, location: str) -> HttpResponse:
         "locations": [PHARMACY, *units_for(user).values_list("code", flat=True)],
         "errors": errors,
         "post": request.POST,
+        # What the refused form held, shown again in that form only.
+        **{
+            f"kept_{key}": request.POST if errors and request.POST.get("form") == form else None
+            for key, form in (("m", "movement"), ("t", "transfer"), ("s", "threshold"))
+        },
     }
     return render(request, "care/stock.html", context, status=400 if errors else 200)
 

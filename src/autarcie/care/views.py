@@ -25,6 +25,7 @@ from autarcie.care.display import (
 from autarcie.care.fields import CareInputError
 from autarcie.care.models import CareEntry, EntryKind
 from autarcie.care.queries import Subject, current, history, ward_lines
+from autarcie.care.validation import DoseWarning
 from autarcie.core import notices
 from autarcie.core.access import acting_user, get_unit_for_user, role_required, units_for
 from autarcie.core.errors import AutarcieError
@@ -115,6 +116,7 @@ def admit(request: HttpRequest, unit_code: str) -> HttpResponse:
         "room": values.get("room", ""),
         "bed": values.get("bed", ""),
         "duplicates": duplicates,
+        "errors": errors,
     }
     return _form_page(request, "care/admit.html", context, 400 if errors or duplicates else 200)
 
@@ -204,6 +206,7 @@ def record_form(request: HttpRequest, kind: str, pk: int, entry_kind: str) -> Ht
         raise PermissionDenied
     values: dict[str, Any] = dict(request.POST.items()) if request.method == "POST" else {}
     errors: dict[str, str] = {}
+    dose_warning = False
     if request.method == "POST":
         try:
             actions.record_entry(
@@ -212,9 +215,11 @@ def record_form(request: HttpRequest, kind: str, pk: int, entry_kind: str) -> Ht
                 kind=entry_kind,
                 data=values,
                 written_at=values.get("written_at") or None,
+                confirm_dose=values.get("confirm_dose") == "on",
             )
         except CareInputError as exc:
             errors = exc.errors
+            dose_warning = isinstance(exc, DoseWarning)
         else:
             code = f"care-{entry_kind}"
             if not access.in_scope(user, found):  # transferred out of this user's units
@@ -227,6 +232,7 @@ def record_form(request: HttpRequest, kind: str, pk: int, entry_kind: str) -> Ht
         "title": EntryKind(entry_kind).label,
         "fields": bind(_entry_fields(entry_kind, found), values, errors),
         "errors": errors,
+        "dose_warning": dose_warning,
     }
     return _form_page(request, "care/record.html", context, 400 if errors else 200)
 
@@ -245,6 +251,7 @@ def correct(request: HttpRequest, entry_id: int) -> HttpResponse:
         dict(request.POST.items()) if request.method == "POST" else dict(entry.data)
     )
     errors: dict[str, str] = {}
+    dose_warning = False
     if request.method == "POST":
         try:
             actions.correct_entry(
@@ -254,9 +261,11 @@ def correct(request: HttpRequest, entry_id: int) -> HttpResponse:
                 data=values,
                 cancel=values.get("cancel") == "on",
                 written_at=values.get("written_at") or None,
+                confirm_dose=values.get("confirm_dose") == "on",
             )
         except CareInputError as exc:
             errors = exc.errors
+            dose_warning = isinstance(exc, DoseWarning)
         except AutarcieError as exc:
             errors = {"reason": str(exc)}
         else:
@@ -272,6 +281,7 @@ def correct(request: HttpRequest, entry_id: int) -> HttpResponse:
         "versions": history(entry),
         "fields": bind(_entry_fields(entry.kind, found), values, errors),
         "errors": errors,
+        "dose_warning": dose_warning,
         "reason": values.get("reason", ""),
     }
     return _form_page(request, "care/correct.html", context, 400 if errors else 200)

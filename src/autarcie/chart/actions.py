@@ -19,9 +19,9 @@ def break_glass(*, actor: User, patient: Patient, reason: str, details: str) -> 
     if not can_request_break_glass(actor, patient):
         raise AccessDenied("break-glass is not available for this patient")
     if reason not in BreakGlassReason.values:
-        raise AutarcieError("choose a reason from the list")
+        raise AutarcieError("choisissez un motif dans la liste")
     if reason == BreakGlassReason.OTHER and not details.strip():
-        raise AutarcieError("'other' needs a written reason")
+        raise AutarcieError("le motif « autre » doit être précisé par écrit")
     now = clock.now()
     with transaction.atomic():
         grant = BreakGlass.objects.create(

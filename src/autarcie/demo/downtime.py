@@ -162,7 +162,8 @@ def _passage(day: _Day, subject: Subject, entry: dt.datetime, *, still_here: boo
         actor=ACTOR,
         subject=subject,
         kind=EntryKind.PASSAGE,
-        written_at=entry + dt.timedelta(minutes=50),
+        # Typed after the arrival, but never later than now: care refuses a future time.
+        written_at=min(entry + dt.timedelta(minutes=50), clock.now()),
         data={
             "entry": entry,
             "entry_mode": "8",
@@ -204,7 +205,7 @@ def _ward_care(day: _Day, hour: int, stays: list[Stay]) -> None:
             actor=ACTOR,
             subject=subject,
             kind=EntryKind.VITALS,
-            written_at=day.at(hour),
+            written_at=_during(day.at(hour), stay),
             data={
                 "systolic": rng.randrange(95, 165),
                 "diastolic": rng.randrange(55, 95),
@@ -216,7 +217,7 @@ def _ward_care(day: _Day, hour: int, stays: list[Stay]) -> None:
             },
         )
         day.count("vitals")
-        _administrations(day, hour, subject)
+        _administrations(day, hour, stay)
     stay = rng.choice(stays)
     label, unit, reference, (low, high) = rng.choice(PAPER_RESULTS)
     actions.record_entry(
@@ -238,13 +239,21 @@ def _ward_care(day: _Day, hour: int, stays: list[Stay]) -> None:
         actor=ACTOR,
         subject=Subject(patient=stay.patient),
         kind=EntryKind.NOTE,
-        written_at=day.at(hour),
+        written_at=_during(day.at(hour), stay),
         data={"category": "nursing", "text": "Transmission : patient stable, surveillance."},
     )
     day.count("notes")
 
 
-def _administrations(day: _Day, hour: int, subject: Subject) -> None:
+def _during(moment: dt.datetime, stay: Stay) -> dt.datetime:
+    """A time of the played day inside the stay: care refuses one before the admission."""
+    if stay.admitted_at is None or moment >= stay.admitted_at:
+        return moment
+    return min(stay.admitted_at + dt.timedelta(minutes=5), clock.now())
+
+
+def _administrations(day: _Day, hour: int, stay: Stay) -> None:
+    subject = Subject(patient=stay.patient)
     found = list(Prescription.objects.filter(patient=subject.patient, active=True)[:2])
     for prescription in found:
         given = day.rng.random() > 0.1
@@ -252,7 +261,7 @@ def _administrations(day: _Day, hour: int, subject: Subject) -> None:
             actor=ACTOR,
             subject=subject,
             kind=EntryKind.ADMINISTRATION,
-            written_at=day.at(hour),
+            written_at=_during(day.at(hour), stay),
             data={
                 "prescription": f"mirror:{prescription.rkey}",
                 "status": "given" if given else "not_given",
@@ -327,7 +336,7 @@ def run_downtime(*, hours: int) -> DowntimeReport:
                     actor=ACTOR,
                     subject=Subject(patient=leaving.patient),
                     kind=EntryKind.MOVEMENT,
-                    written_at=day.at(hour),
+                    written_at=_during(day.at(hour), leaving),
                     data={"movement": "discharge"},
                 )
                 day.count("movements")
