@@ -402,6 +402,12 @@ class PlanItem(models.Model):
     def effective_wave(self) -> int:
         return self.override_wave if self.override_wave is not None else self.wave
 
+    @property
+    def next_stage(self) -> ItemStage | None:
+        """The only stage this item may move to now (None once validated)."""
+        position = STAGE_ORDER.index(self.stage) + 1
+        return ItemStage(STAGE_ORDER[position]) if position < len(STAGE_ORDER) else None
+
 
 class Credential(models.Model):
     """One line of the credential-rotation checklist."""
