@@ -70,7 +70,7 @@ def test_an_undelivered_alert_says_why_per_channel_and_is_resent_once_the_relay_
     page = html.unescape(sent.content.decode())
     assert "4 envoi(s) non remis (SMS : 2, courriel : 2)" in page
     assert page.count("Non remis</strong> : aucune passerelle SMS configurée") == 2
-    relay = f"Non remis</strong> : le relais de courriel (127.0.0.1:{port}) n'a pas pris"
+    relay = f"Non remis</strong> : le relais de courriel (127.0.0.1:{port}) ne répond pas"
     assert page.count(relay) == 2
     assert "Renvoyer aux destinataires non joints" in page
     assert not gateway.sent and not smtp.messages  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import secrets
 import string
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -241,24 +242,27 @@ def _message(alert: Alert, recipient: Recipient, base_url: str) -> str:
     )
 
 
-def _deliver(
-    alert: Alert,
-    r: Recipient,
-    adapter: sms.SmsAdapter | None,
-    base_url: str,
-    counts: dict[str, int],
-) -> None:
+@dataclass(frozen=True)
+class _Channels:
+    """What one sending goes through: the SMS adapter, and why the relay is down ("")."""
+
+    adapter: sms.SmsAdapter | None
+    relay_down: str
+    base_url: str
+
+
+def _deliver(alert: Alert, r: Recipient, channels: _Channels, counts: dict[str, int]) -> None:
     """Send ``r`` its message on each channel asked and not yet delivered; record why not."""
-    body = _message(alert, r, base_url)
+    body = _message(alert, r, channels.base_url)
     subject = compose(alert.crisis, f"Alerte cellule de crise — {alert.crisis.title}")
     details = []
     if alert.by_sms and r.sms_status in (Delivery.NONE, Delivery.FAILED):
-        sent = delivery.send_sms(adapter, r.phone, body)
+        sent = delivery.send_sms(channels.adapter, r.phone, body)
         r.sms_status, r.sms_ref, r.sms_reason = sent.status, sent.ref, sent.reason
         counts["sms_failed" if sent.status == Delivery.FAILED else "sms_queued"] += 1
         details.append(sent.detail)
     if alert.by_email and r.email_status in (Delivery.NONE, Delivery.FAILED):
-        mailed = delivery.send_email(r.email, subject, body)
+        mailed = delivery.send_email(r.email, subject, body, channels.relay_down)
         r.email_status, r.email_reason = mailed.status, mailed.reason
         counts["email_failed" if mailed.status == Delivery.FAILED else "email_sent"] += 1
         details.append(mailed.detail)
@@ -281,8 +285,9 @@ def _send(
     adapter: sms.SmsAdapter | None,
 ) -> dict[str, int]:
     counts = {"sms_queued": 0, "sms_failed": 0, "email_sent": 0, "email_failed": 0}
+    channels = _Channels(adapter, delivery.relay_down() if alert.by_email else "", base_url)
     for r in recipients:
-        _deliver(alert, r, adapter, base_url, counts)
+        _deliver(alert, r, channels, counts)
     with transaction.atomic():
         Recipient.objects.bulk_update(recipients, DELIVERY_FIELDS)
         record(

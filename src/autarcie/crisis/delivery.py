@@ -59,17 +59,22 @@ def sms_problem() -> str:
     return NO_SMS_GATEWAY
 
 
+def relay_down() -> str:
+    """Why the mail relay cannot take a message now (French, lower case), or ""."""
+    if not settings.CRISIS_SMTP_HOST:
+        return "aucun relais de courriel configuré"
+    host, port = settings.CRISIS_SMTP_HOST, settings.CRISIS_SMTP_PORT
+    if _unreachable(host, port):
+        return f"le relais de courriel ({host}:{port}) ne répond pas"
+    return ""
+
+
 def mail_problem() -> str:
     """Why no e-mail would leave now, in French, or ""."""
     if not settings.CRISIS_SMTP_HOST:
         return NO_MAIL_RELAY
-    host, port = settings.CRISIS_SMTP_HOST, settings.CRISIS_SMTP_PORT
-    if _unreachable(host, port):
-        return (
-            f"Le relais de courriel ({host}:{port}) ne répond pas : l'alerte ne partira pas "
-            "par courriel."
-        )
-    return ""
+    down = relay_down()
+    return f"{down[0].upper()}{down[1:]} : l'alerte ne partira pas par courriel." if down else ""
 
 
 def channel_problems() -> list[str]:
@@ -90,11 +95,13 @@ def send_sms(adapter: sms.SmsAdapter | None, phone: str, body: str) -> Outcome:
     return Outcome(sent.status, ref=sent.ref)
 
 
-def send_email(address: str, subject: str, body: str) -> Outcome:
+def send_email(address: str, subject: str, body: str, down: str = "") -> Outcome:
+    """``down`` is ``relay_down()``, asked once per sending: a relay that does not answer
+    would otherwise hold the page for its timeout once per recipient."""
     if not address:
         return Outcome(Delivery.FAILED, "pas d'adresse de courriel dans l'annuaire")
-    if not settings.CRISIS_SMTP_HOST:
-        return Outcome(Delivery.FAILED, "aucun relais de courriel configuré", "no SMTP relay")
+    if down:
+        return Outcome(Delivery.FAILED, down, "SMTP relay not configured or unreachable")
     problem = mail.send(address, subject, body)
     if problem:
         where = f"{settings.CRISIS_SMTP_HOST}:{settings.CRISIS_SMTP_PORT}"
