@@ -178,3 +178,21 @@ def drug_catalogue() -> dict[str, Drug]:
         for code, label in rows.distinct().order_by():
             found.setdefault(code, Drug(code, label))
     return dict(sorted(found.items(), key=lambda item: item[1].label.lower()))
+
+
+def find_drug(code: str, location: str) -> Drug | None:
+    """The drug of the catalogue with this code, or None; a save asks for one code, so the
+    usual case (a drug already held at the location) costs one indexed look-up."""
+    if not code:
+        return None
+    sources = (
+        StockEntry.objects.filter(location=location, drug_code=code),
+        StockThreshold.objects.filter(drug_code=code),
+        StockEntry.objects.filter(drug_code=code),
+        Prescription.objects.filter(active=True, drug_code=code),
+    )
+    for rows in sources:
+        label = rows.values_list("drug_label", flat=True).first()
+        if label is not None:
+            return Drug(code, label)
+    return None

@@ -36,10 +36,10 @@ def _quantity(text: str) -> int:
         raise CareInputError({"quantity": "Quantité : un nombre entier."}) from None
 
 
-def _drug(post: QueryDict, catalogue: dict[str, stock_queries.Drug]) -> tuple[str, str]:
+def _drug(post: QueryDict, location: str) -> tuple[str, str]:
     """The drug picked from the list (its code stays behind its name), or one described by
     hand when it is in no list yet (a first receipt)."""
-    picked = catalogue.get(post.get("drug_code", ""))
+    picked = stock_queries.find_drug(post.get("drug_code", ""), location)
     if picked is not None:
         return picked.code, picked.label
     code, label = post.get("new_code", "").strip(), post.get("new_label", "").strip()
@@ -58,7 +58,7 @@ def _post(request: HttpRequest, user: Any, location: str) -> str:
     post = request.POST
     form = post.get("form", "")
     written = post.get("written_at") or None
-    code, label = _drug(post, stock_queries.drug_catalogue())
+    code, label = _drug(post, location)
     drug = {"drug_code": code, "drug_label": label}
     if form == "threshold":
         minimum = _quantity(post.get("minimum", ""))
