@@ -115,12 +115,11 @@ def _nurse_part(page: Page, base: str) -> None:
 
     page.goto(f"{base}/soins/stock/2020/")
     page.get_by_label("Type").select_option("dispensation")
-    page.get_by_label("Code (CIP13 ou UCD)").fill(DRUG["drug_code"])
-    page.get_by_label("Libellé", exact=True).fill(DRUG["drug_label"])
+    page.get_by_label("Médicament", exact=True).select_option(label=DRUG["drug_label"])
     page.get_by_label("Quantité", exact=True).fill("4")
     page.get_by_role("button", name="Enregistrer le mouvement").click()
-    expect(page.get_by_text("Alertes de rupture")).to_be_visible()
-    expect(page.get_by_text("RUPTURE", exact=True)).to_be_visible()
+    expect(page.get_by_text("Alertes de stock")).to_be_visible()
+    expect(page.get_by_text("SOUS LE SEUIL", exact=True)).to_be_visible()  # 4 left, threshold 5
     screenshot(page, "care-stock-shortage")
 
     page.goto(f"{base}/soins/unites/2020/")

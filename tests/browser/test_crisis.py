@@ -101,8 +101,9 @@ def test_director_runs_an_exercise_from_declaration_to_retex(
     page.get_by_label("Rechercher").fill("Dossier patient")
     page.get_by_role("button", name="Chercher").click()
     page.locator("#items a").first.click()
-    page.get_by_label("Nouvelle étape").select_option("restored")
-    page.get_by_role("button", name="Enregistrer l'étape").click()
+    for stage in ("Nettoyé", "Reconstruit", "Restauré"):
+        page.get_by_role("button", name=f"Passer à l'étape « {stage} »").click()
+        expect(page.locator("#stage")).to_have_text(stage)
     expect(page.locator("#stage")).to_have_text("Restauré")
     screenshot(page, "crisis-plan-item")
 

@@ -12,6 +12,7 @@ from autarcie.care import actions, bed_actions, beds
 from autarcie.care.fields import CareInputError
 from autarcie.care.models import BedReport, EntryKind
 from autarcie.care.queries import Subject
+from autarcie.core.csv_export import BOM
 from autarcie.core.errors import AccessDenied
 from tests.care.conftest import CareWard
 
@@ -82,7 +83,10 @@ def test_the_csv_lists_the_current_availability(care: CareWard) -> None:
         actor=care.ward.nurse, unit=care.ward.cardio, available=3, occupied=5, closed=0
     )
     rows = list(
-        csv.DictReader(io.StringIO(beds.beds_csv(beds.current_beds(), "CH de test")), delimiter=";")
+        csv.DictReader(
+            io.StringIO(beds.beds_csv(beds.current_beds(), "CH de test").removeprefix(BOM)),
+            delimiter=";",
+        )
     )
     assert (rows[0]["etablissement"], rows[0]["uf"]) == ("CH de test", "2010")
     assert (rows[0]["categorie_ror"], rows[0]["disponibles"], rows[0]["occupes"]) == (

@@ -203,8 +203,9 @@ def test_a_stock_quantity_above_the_bound_is_refused_and_kept(care_live: CareWar
     typed = {
         "form": "movement",
         "kind": "receipt",
-        "drug_code": "3400930000011",
-        "drug_label": "Paracétamol 1 g",
+        # A first receipt: the drug is in no list yet, so it is named on the box.
+        "new_code": "3400930000011",
+        "new_label": "Paracétamol 1 g",
         "quantity": "3400930000011",
     }
     before = saved()

@@ -28,3 +28,9 @@ def test_a_code_cannot_be_redirected_to_unless_registered_nor_change_meaning() -
     notices.register("test-fixed", "Un texte.")
     with pytest.raises(ValueError):
         notices.register("test-fixed", "Un autre texte.")
+
+
+def test_a_form_posted_back_to_a_confirming_url_shows_no_confirmation() -> None:
+    notices.register("test-posted", "Saisie enregistrée.")
+    request = RequestFactory().post("/soins/?ok=test-posted", {"quantite": "5"})
+    assert notices.saved_notice(request) == ""

@@ -220,7 +220,7 @@ def test_log_exports_are_marked_exercise_and_journaled(exercise: Crisis, member:
     actions.log(actor=member, crisis=exercise, category=Category.FACT, text="Écran de rançon")
     client = logged_in(member)
     csv_text = client.get(reverse("crisis:log_csv", args=[exercise.pk])).content.decode()
-    assert csv_text.startswith("EXERCICE") and "Écran de rançon" in csv_text
+    assert csv_text.startswith("\ufeffEXERCICE") and "Écran de rançon" in csv_text
     pdf = client.get(reverse("crisis:log_pdf", args=[exercise.pk])).content
     assert pdf.startswith(b"%PDF")
     assert _actions().count("crisis.exported") == 2

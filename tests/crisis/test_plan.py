@@ -33,7 +33,8 @@ def test_import_plans_items_and_credentials_and_reimport_keeps_progress(
     billing = items.get(name__startswith="Facturation")
     assert dpi.wave < billing.wave and "dossier patient" in dpi.reason
     assert Credential.objects.filter(crisis=crisis, account_type="krbtgt").count() == 2
-    plan_actions.set_stage(actor=director, item=dpi, stage=ItemStage.RESTORED)
+    for stage in (ItemStage.CLEANED, ItemStage.REBUILT, ItemStage.RESTORED):
+        plan_actions.set_stage(actor=director, item=dpi, stage=stage)
     plan_actions.override_wave(actor=director, item=billing, wave=1, reason="Paie urgente")
     plan_actions.import_inventory(actor=director, crisis=crisis, text=SMALL)
     dpi.refresh_from_db()
@@ -61,6 +62,23 @@ def test_member_may_track_but_not_import(crisis: Crisis, member: User, director:
     plan_actions.set_stage(actor=member, item=item, stage=ItemStage.CLEANED)
     with pytest.raises(CrisisError, match="recule"):
         plan_actions.set_stage(actor=member, item=item, stage=ItemStage.ISOLATED)
+
+
+def test_a_restoration_step_cannot_be_skipped(crisis: Crisis, director: User) -> None:
+    plan_actions.import_inventory(actor=director, crisis=crisis, text=SMALL)
+    item = PlanItem.objects.filter(crisis=crisis).first()
+    assert item is not None
+    with pytest.raises(CrisisError, match="« Isolé » passe d'abord à « Nettoyé »"):
+        plan_actions.set_stage(actor=director, item=item, stage=ItemStage.RESTORED)
+    item.refresh_from_db()
+    assert item.stage == ItemStage.ISOLATED and not item.changes.exists()
+    client = logged_in(director)
+    url = reverse("crisis:plan_item", args=[crisis.pk, item.pk])
+    page = client.post(url, {"stage": "restored"}, follow=True).content.decode()
+    assert "aucune étape ne peut être sautée" in page
+    assert "Passer à l'étape « Nettoyé »" in page
+    item.refresh_from_db()
+    assert item.stage == ItemStage.ISOLATED
 
 
 def test_krbtgt_second_reset_waits_ten_hours(
@@ -105,7 +123,8 @@ def test_burndown_is_an_svg_drawn_on_the_server(
     item = PlanItem.objects.filter(crisis=crisis).first()
     assert item is not None
     frozen.advance(dt.timedelta(days=1))
-    plan_actions.set_stage(actor=director, item=item, stage=ItemStage.RESTORED)
+    for stage in (ItemStage.CLEANED, ItemStage.REBUILT, ItemStage.RESTORED):
+        plan_actions.set_stage(actor=director, item=item, stage=stage)
     response = logged_in(director).get(reverse("crisis:burndown", args=[crisis.pk]))
     assert response["Content-Type"] == "image/svg+xml"
     total = PlanItem.objects.filter(crisis=crisis).count()

@@ -80,7 +80,8 @@ def test_ror_updates_are_valid_parameters_one_per_bed_statement(
         ]
         assert statuses == ["01", "02", "03", "05"]
     (table,) = tmp_path.glob("*.csv")
-    rows = list(csv.reader(table.open(encoding="utf-8"), delimiter=";"))
+    assert table.read_bytes().startswith("\ufeff".encode())  # French Excel reads it as UTF-8
+    rows = list(csv.reader(table.open(encoding="utf-8-sig"), delimiter=";"))
     assert rows[0][0] == "finess" and len(rows) == reports + 1
     assert export_ror(actor="system:test", out=tmp_path / "again").selected == 0
 

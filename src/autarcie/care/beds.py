@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from autarcie.care.models import BedReport, CriticalUnit, RorCategory
+from autarcie.core.csv_export import Cell, csv_text
 
 PARIS = ZoneInfo("Europe/Paris")
 CSV_COLUMNS = (
@@ -86,15 +85,13 @@ def totals(lines: list[BedLine]) -> dict[str, dict[str, int]]:
 
 
 def beds_csv(lines: list[BedLine], establishment: str) -> str:
-    """The current availability as CSV (semicolon, UTF-8) for the SAMU and the ARS."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    """The current availability as CSV for the SAMU and the ARS (see ``core.csv_export``)."""
+    rows: list[list[Cell]] = [list(CSV_COLUMNS)]
     for line in lines:
         updated = (
             line.updated_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if line.updated_at else ""
         )
-        writer.writerow(
+        rows.append(
             [
                 establishment,
                 line.unit_code,
@@ -102,11 +99,11 @@ def beds_csv(lines: list[BedLine], establishment: str) -> str:
                 line.ror_category,
                 line.category_label,
                 line.installed,
-                "" if line.available is None else line.available,
-                "" if line.occupied is None else line.occupied,
-                "" if line.closed is None else line.closed,
+                line.available,
+                line.occupied,
+                line.closed,
                 line.source,
                 updated,
             ]
         )
-    return out.getvalue()
+    return csv_text(rows)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from autarcie.care import fields as f
 from autarcie.care.models import CareEntry, EntryKind, StockEntry, StockKind
 from autarcie.care.passage import PASSAGE_FIELDS
+from autarcie.care.stock_queries import unit_name
 from autarcie.core.html_rows import DAY_TIME_SECONDS, local_time, safe_join
 from autarcie.core.html_rows import escape as _e
 
@@ -211,10 +212,12 @@ def stock_rows_html(entries: Iterable[StockEntry], csrf_token: str, correct_url:
         version = f"v{e.version}{cancelled if e.cancelled else ''}"
         if e.reason:
             version += f" — {_e(e.reason)}"
+        quantity = f"{e.quantity} {unit_name(e.unit, e.quantity)}".strip()
         lines.append(
             f"<tr{_LEAVE if e.cancelled else ''}><td>{_e(local_time(e.written_at))}</td>"
             f"<td>{_e(local_time(e.typed_at))}</td><td>{_e(e.author_label)}</td>"
-            f"<td>{kind}</td><td>{_e(e.drug_label)}</td><td>{e.quantity}</td><td>{version}</td>"
+            f"<td>{kind}</td><td>{_e(e.drug_label)}</td>"
+            f"<td>{_e(quantity)}</td><td>{version}</td>"
             f'<td class="noprint"><form method="post" action="{_e(correct_url.format(pk=e.pk))}"'
             f' class="inline-form">{form}</form></td></tr>'
         )

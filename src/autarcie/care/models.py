@@ -123,6 +123,22 @@ class StockKind(models.TextChoices):
     TRANSFER_IN = "transfer_in", _("Transfert entrant")
 
 
+class StockUnit(models.TextChoices):
+    """What one unit of stock is, by name: a count of 12 reads "12 ampoules", never "12 AMP"."""
+
+    TABLET = "tablet", _("comprimé")
+    CAPSULE = "capsule", _("gélule")
+    AMPOULE = "ampoule", _("ampoule")
+    VIAL = "vial", _("flacon")
+    BAG = "bag", _("poche")
+    SYRINGE = "syringe", _("seringue préremplie")
+    PEN = "pen", _("stylo")
+    SACHET = "sachet", _("sachet")
+    TUBE = "tube", _("tube")
+    ML = "ml", _("mL")
+    DOSE = "dose", _("dose")
+
+
 class StockEntry(Versioned):
     """One version of one stock movement of one drug at one location (a unit or the PUI)."""
 
@@ -131,6 +147,8 @@ class StockEntry(Versioned):
     drug_label = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=StockKind.choices)
     quantity = models.PositiveIntegerField()
+    # Blank only on movements recorded before units were kept.
+    unit = models.CharField(max_length=16, choices=StockUnit.choices, blank=True)
     counterpart = models.CharField(max_length=20, blank=True)  # other location of a transfer
 
     class Meta:

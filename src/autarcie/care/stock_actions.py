@@ -10,8 +10,8 @@ from django.db import transaction
 from autarcie.care.access import check_stock
 from autarcie.care.actions import WrittenAt, author_fields, written_time
 from autarcie.care.fields import CareInputError
-from autarcie.care.models import StockAlert, StockEntry, StockKind, StockThreshold
-from autarcie.care.stock_queries import apply, level
+from autarcie.care.models import StockAlert, StockEntry, StockKind, StockThreshold, StockUnit
+from autarcie.care.stock_queries import PLURALS, apply, last_unit, level, unit_name
 from autarcie.care.validation import stock_quantity_error
 from autarcie.core import clock
 from autarcie.core.journal import Action, Actor, record
@@ -47,18 +47,41 @@ def _new(actor: Actor, location: str, **fields: Any) -> StockEntry:
     )
 
 
+def _unit(location: str, drug_code: str, drug_label: str, unit: str) -> str:
+    """The unit of a movement: the one chosen, or the one the drug is counted in here.
+
+    A drug counted in ampoules here cannot be dispensed in boxes: the level would mix both.
+    """
+    if unit and unit not in StockUnit.values:
+        raise CareInputError({"unit": "Unité inconnue : choisissez-la dans la liste."})
+    known = last_unit(location, drug_code)
+    if unit and known and unit != known:
+        names = PLURALS[StockUnit(known)]
+        raise CareInputError(
+            {
+                "unit": f"Unité : {drug_label} se compte en {names} ici ; saisissez la quantité "
+                f"en {names}."
+            }
+        )
+    return unit or known
+
+
 def _shortage(entry: StockEntry, before: int, after: int) -> StockAlert | None:
+    """An alert when the level falls to the threshold or below, and when it reaches zero
+    (a rupture is worth an alert even when the level was already under the threshold)."""
     threshold = StockThreshold.objects.filter(
         location=entry.location, drug_code=entry.drug_code
     ).first()
-    if threshold is None or after > threshold.minimum or before <= threshold.minimum:
+    minimum = threshold.minimum if threshold is not None else 0
+    crossed = threshold is not None and before > minimum >= after
+    if not crossed and not after <= 0 < before:
         return None
     return StockAlert.objects.create(
         location=entry.location,
         drug_code=entry.drug_code,
         drug_label=entry.drug_label,
         level=after,
-        minimum=threshold.minimum,
+        minimum=minimum,
         raised_at=clock.now(),
         entry=entry,
     )
@@ -75,6 +98,8 @@ def _journal(
         "level": after,
         "version": entry.version,
     }
+    if entry.unit:
+        details["unit"] = entry.unit
     if entry.counterpart:
         details["counterpart"] = entry.counterpart
     if entry.version > 1:
@@ -84,11 +109,12 @@ def _journal(
     record(action, actor=actor, target_type="stock", target_id=entry.location, details=details)
 
 
-def _refuse_negative(before: int, after: int, label: str) -> None:
+def _refuse_negative(before: int, after: int, label: str, unit: str) -> None:
     if after < 0:
+        held = f"{before} {unit_name(unit, before)}".strip()
         raise CareInputError(
             {
-                "quantity": f"Stock insuffisant de {label} : {before} en stock. Si le stock "
+                "quantity": f"Stock insuffisant de {label} : {held} en stock. Si le stock "
                 "réel diffère, saisissez d'abord un inventaire (comptage)."
             }
         )
@@ -103,18 +129,20 @@ def record_stock(
     kind: str,
     quantity: int,
     written_at: WrittenAt = None,
+    unit: str = "",
 ) -> StockEntry:
     """One receipt, dispensation or count; raises the shortage alert when the level crosses
-    the threshold."""
+    the threshold or reaches zero."""
     check_stock(actor, location)
     _check(drug_code, drug_label, quantity, kind)
     if kind in (StockKind.TRANSFER_IN, StockKind.TRANSFER_OUT):
         raise CareInputError({"kind": "Un transfert se saisit avec le formulaire de transfert."})
     moment = written_time(written_at)
     with transaction.atomic():
+        unit = _unit(location, drug_code.strip(), drug_label, unit)
         before = level(location, drug_code.strip())
         after = apply(before, kind, quantity)
-        _refuse_negative(before, after, drug_label)
+        _refuse_negative(before, after, drug_label, unit)
         entry = _new(
             actor,
             location,
@@ -122,6 +150,7 @@ def record_stock(
             drug_label=drug_label.strip(),
             kind=kind,
             quantity=quantity,
+            unit=unit,
             written_at=moment,
         )
         alert = _shortage(entry, before, after)
@@ -138,6 +167,7 @@ def transfer_stock(
     drug_label: str,
     quantity: int,
     written_at: WrittenAt = None,
+    unit: str = "",
 ) -> StockEntry:
     """Send drugs from one location to another: two entries, one journal entry."""
     check_stock(actor, source)
@@ -146,10 +176,17 @@ def transfer_stock(
         raise CareInputError({"counterpart": "Choisissez une autre unité de destination."})
     moment = written_time(written_at)
     with transaction.atomic():
+        unit = _unit(source, drug_code, drug_label, unit)
+        unit = _unit(destination, drug_code, drug_label, unit)
         before = level(source, drug_code)
         after = before - quantity
-        _refuse_negative(before, after, drug_label)
-        common = {"drug_code": drug_code, "drug_label": drug_label, "quantity": quantity}
+        _refuse_negative(before, after, drug_label, unit)
+        common = {
+            "drug_code": drug_code,
+            "drug_label": drug_label,
+            "quantity": quantity,
+            "unit": unit,
+        }
         out = _new(
             actor,
             source,
@@ -195,6 +232,7 @@ def correct_stock(
             drug_label=entry.drug_label,
             kind=entry.kind,
             quantity=new_quantity,
+            unit=entry.unit,
             counterpart=entry.counterpart,
             written_at=entry.written_at,
         )

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet, Sum
 
-from autarcie.care.models import StockAlert, StockEntry, StockKind, StockThreshold
+from autarcie.care.models import StockAlert, StockEntry, StockKind, StockThreshold, StockUnit
 from autarcie.care.queries import current
+from autarcie.mirror.models import Prescription
 
 PARIS = ZoneInfo("Europe/Paris")
 ADDS = (StockKind.RECEIPT, StockKind.TRANSFER_IN)
@@ -47,27 +48,75 @@ def level(location: str, drug_code: str, at: dt.datetime | None = None) -> int:
     return value
 
 
+PLURALS = {
+    StockUnit.TABLET: "comprimés",
+    StockUnit.CAPSULE: "gélules",
+    StockUnit.AMPOULE: "ampoules",
+    StockUnit.VIAL: "flacons",
+    StockUnit.BAG: "poches",
+    StockUnit.SYRINGE: "seringues préremplies",
+    StockUnit.PEN: "stylos",
+    StockUnit.SACHET: "sachets",
+    StockUnit.TUBE: "tubes",
+    StockUnit.ML: "mL",
+    StockUnit.DOSE: "doses",
+}
+
+
+def unit_name(unit: str, count: int) -> str:
+    """ "comprimé", "comprimés": the unit's name as a person writes it after ``count``;
+    "" for an unknown or missing unit."""
+    if unit not in StockUnit.values:
+        return ""
+    return PLURALS[StockUnit(unit)] if abs(count) > 1 else str(StockUnit(unit).label)
+
+
+def last_unit(location: str, drug_code: str) -> str:
+    """The unit this drug is counted in at this location ("" before any movement with one)."""
+    rows = live_entries(location).filter(drug_code=drug_code).exclude(unit="")
+    return rows.order_by("-written_at", "-pk").values_list("unit", flat=True).first() or ""
+
+
 @dataclass(frozen=True)
 class StockLine:
     drug_code: str
     drug_label: str
     level: int
     minimum: int | None
+    unit: str = ""
+
+    @property
+    def out_of_stock(self) -> bool:
+        """Rupture: nothing left at all."""
+        return self.level <= 0
+
+    @property
+    def below_threshold(self) -> bool:
+        """Sous le seuil: some left, but no more than the threshold (a shortage alert)."""
+        return not self.out_of_stock and self.minimum is not None and self.level <= self.minimum
 
     @property
     def short(self) -> bool:
-        return self.minimum is not None and self.level <= self.minimum
+        return self.out_of_stock or self.below_threshold
+
+    @property
+    def unit_label(self) -> str:
+        return unit_name(self.unit, self.level)
 
 
 def levels(location: str, at: dt.datetime | None = None) -> list[StockLine]:
     """Every drug ever recorded at the location, with its level as of ``at``."""
     values: dict[str, int] = defaultdict(int)
     labels: dict[str, str] = {}
+    units: dict[str, str] = {}
     # Plain tuples, not model instances: the history of a location only grows.
-    rows = live_entries(location, at).values_list("drug_code", "drug_label", "kind", "quantity")
-    for code, label, kind, quantity in rows:
+    rows = live_entries(location, at).values_list(
+        "drug_code", "drug_label", "kind", "quantity", "unit"
+    )
+    for code, label, kind, quantity, unit in rows:
         values[code] = apply(values[code], kind, quantity)
         labels[code] = label
+        units[code] = unit or units.get(code, "")
     minimums = {
         t.drug_code: t for t in StockThreshold.objects.filter(location=location).order_by("pk")
     }
@@ -80,6 +129,7 @@ def levels(location: str, at: dt.datetime | None = None) -> list[StockLine]:
                 labels[code],
                 values.get(code, 0),
                 minimums[code].minimum if code in minimums else None,
+                units.get(code, ""),
             )
             for code in labels
         ),
@@ -102,3 +152,47 @@ def open_alerts(location: str | None = None) -> QuerySet[StockAlert]:
     if location is not None:
         rows = rows.filter(location=location)
     return rows.order_by("-raised_at")
+
+
+@dataclass(frozen=True)
+class Drug:
+    code: str
+    label: str
+
+
+def drug_catalogue() -> dict[str, Drug]:
+    """The drugs a stock form offers, by code: the formulary (every drug already in a stock or
+    given a threshold) and the drugs of the mirror's active prescriptions. A code typed by
+    hand on a night shift is a wrong drug waiting to happen; a name picked from a list is not.
+    """
+    found: dict[str, Drug] = {}
+    sources = (
+        StockEntry.objects.values_list("drug_code", "drug_label"),
+        StockThreshold.objects.values_list("drug_code", "drug_label"),
+        Prescription.objects.filter(active=True)
+        .exclude(drug_code="")
+        .values_list("drug_code", "drug_label"),
+    )
+    for rows in sources:
+        # The pharmacy's own label wins over a prescription's: it is the first one kept.
+        for code, label in rows.distinct().order_by():
+            found.setdefault(code, Drug(code, label))
+    return dict(sorted(found.items(), key=lambda item: item[1].label.lower()))
+
+
+def find_drug(code: str, location: str) -> Drug | None:
+    """The drug of the catalogue with this code, or None; a save asks for one code, so the
+    usual case (a drug already held at the location) costs one indexed look-up."""
+    if not code:
+        return None
+    sources = (
+        StockEntry.objects.filter(location=location, drug_code=code),
+        StockThreshold.objects.filter(drug_code=code),
+        StockEntry.objects.filter(drug_code=code),
+        Prescription.objects.filter(active=True, drug_code=code),
+    )
+    for rows in sources:
+        label = rows.values_list("drug_label", flat=True).first()
+        if label is not None:
+            return Drug(code, label)
+    return None

@@ -87,6 +87,7 @@ class Action(StrEnum):
     CRISIS_TEMPLATE_APPROVED = "crisis.template_approved"
     CRISIS_ALERT_CREATED = "crisis.alert_created"
     CRISIS_ALERT_DISPATCHED = "crisis.alert_dispatched"
+    CRISIS_ALERT_RETRIED = "crisis.alert_retried"
     CRISIS_ALERT_ANSWERED = "crisis.alert_answered"
     CRISIS_PLAN_IMPORTED = "crisis.plan_imported"
     CRISIS_PLAN_OVERRIDDEN = "crisis.plan_overridden"

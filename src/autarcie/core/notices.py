@@ -35,7 +35,12 @@ def redirect_saved(code: str, to: str, *args: object, **kwargs: object) -> HttpR
 
 
 def saved_notice(request: HttpRequest) -> str:
-    """The confirmation this page was reached with, or "" (unknown codes are ignored)."""
+    """The confirmation this page was reached with, or "" (unknown codes are ignored).
+
+    Only on a GET: a form posted back to the URL that confirmed the previous save carries
+    the code too, and a refused form must never read "enregistré"."""
+    if request.method != "GET":
+        return ""
     return TEXTS.get(request.GET.get(PARAMETER, ""), "")
 
 

@@ -114,7 +114,11 @@ def declare(*, actor: User, declaration: Declaration) -> Crisis:
             froze_mirror=d.freeze_mirror,
         )
         due = clocks.due_clocks(
-            clocks.shipped_rules(), answers_of(crisis), d.aware_at, clock_targets()
+            clocks.shipped_rules(),
+            answers_of(crisis),
+            d.aware_at,
+            clock_targets(),
+            declared_at=now,
         )
         LegalClock.objects.bulk_create(
             LegalClock(
@@ -371,7 +375,12 @@ def _reschedule_followers(crisis: Crisis, actor: User) -> None:
     """Clocks that run after another (NIS 2 final report) start from its real submission."""
     submitted = {c.code: c.submitted_at for c in crisis.clocks.all() if c.submitted_at is not None}
     due = clocks.due_clocks(
-        clocks.shipped_rules(), answers_of(crisis), crisis.aware_at, clock_targets(), submitted
+        clocks.shipped_rules(),
+        answers_of(crisis),
+        crisis.aware_at,
+        clock_targets(),
+        submitted,
+        declared_at=crisis.declared_at,
     )
     wanted = {c.rule.code: c.due_at for c in due}
     for existing in crisis.clocks.filter(status=ClockStatus.PENDING):

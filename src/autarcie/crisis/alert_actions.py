@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import secrets
 import string
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -22,7 +23,7 @@ from autarcie.core.errors import AccessDenied
 from autarcie.core.journal import Action, Actor, record
 from autarcie.core.models import JournalEntry, User
 from autarcie.core.roles import Role
-from autarcie.crisis import mail, pdf, sms
+from autarcie.crisis import delivery, mail, pdf, sms
 from autarcie.crisis.actions import CELL_ROLES, CrisisError, _open
 from autarcie.crisis.models import (
     Alert,
@@ -241,47 +242,101 @@ def _message(alert: Alert, recipient: Recipient, base_url: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Channels:
+    """What one sending goes through: the SMS adapter, and why the relay is down ("")."""
+
+    adapter: sms.SmsAdapter | None
+    relay_down: str
+    base_url: str
+
+
+def _deliver(alert: Alert, r: Recipient, channels: _Channels, counts: dict[str, int]) -> None:
+    """Send ``r`` its message on each channel asked and not yet delivered; record why not."""
+    body = _message(alert, r, channels.base_url)
+    subject = compose(alert.crisis, f"Alerte cellule de crise — {alert.crisis.title}")
+    details = []
+    if alert.by_sms and r.sms_status in (Delivery.NONE, Delivery.FAILED):
+        sent = delivery.send_sms(channels.adapter, r.phone, body)
+        r.sms_status, r.sms_ref, r.sms_reason = sent.status, sent.ref, sent.reason
+        counts["sms_failed" if sent.status == Delivery.FAILED else "sms_queued"] += 1
+        details.append(sent.detail)
+    if alert.by_email and r.email_status in (Delivery.NONE, Delivery.FAILED):
+        mailed = delivery.send_email(r.email, subject, body, channels.relay_down)
+        r.email_status, r.email_reason = mailed.status, mailed.reason
+        counts["email_failed" if mailed.status == Delivery.FAILED else "email_sent"] += 1
+        details.append(mailed.detail)
+    r.error = "; ".join(d for d in details if d)[:300]
+
+
+DELIVERY_FIELDS = (
+    *("phone", "email", "error"),
+    *("sms_status", "sms_ref", "sms_reason"),
+    *("email_status", "email_reason"),
+)
+
+
+def _send(
+    action: Action,
+    actor: Actor,
+    alert: Alert,
+    recipients: list[Recipient],
+    base_url: str,
+    adapter: sms.SmsAdapter | None,
+) -> dict[str, int]:
+    counts = {"sms_queued": 0, "sms_failed": 0, "email_sent": 0, "email_failed": 0}
+    channels = _Channels(adapter, delivery.relay_down() if alert.by_email else "", base_url)
+    for r in recipients:
+        _deliver(alert, r, channels, counts)
+    with transaction.atomic():
+        Recipient.objects.bulk_update(recipients, DELIVERY_FIELDS)
+        record(
+            action,
+            actor=actor,
+            target_type="crisis_alert",
+            target_id=alert.pk,
+            details={**counts, "recipients": len(recipients)},
+        )
+    return counts
+
+
 def dispatch(
     *, actor: Actor, alert: Alert, base_url: str, adapter: sms.SmsAdapter | None = None
 ) -> dict[str, int]:
     """Send an alert's messages (after it is committed) and record each delivery status."""
     adapter = adapter if adapter is not None else sms.gateway()
-    counts = {"sms_queued": 0, "sms_failed": 0, "email_sent": 0, "email_failed": 0}
-    subject = compose(alert.crisis, f"Alerte cellule de crise — {alert.crisis.title}")
     recipients = list(alert.recipients.select_related("contact"))
+    return _send(Action.CRISIS_ALERT_DISPATCHED, actor, alert, recipients, base_url, adapter)
+
+
+def undelivered(alert: Alert) -> QuerySet[Recipient]:
+    """Recipients not reached on a channel the alert asked for, who have not answered."""
+    failed = Q()
+    if alert.by_sms:
+        failed |= Q(sms_status=Delivery.FAILED)
+    if alert.by_email:
+        failed |= Q(email_status=Delivery.FAILED)
+    if not failed:
+        return alert.recipients.none()
+    return alert.recipients.filter(failed, answer="").select_related("contact")
+
+
+def retry_undelivered(
+    *, actor: User, alert: Alert, base_url: str, adapter: sms.SmsAdapter | None = None
+) -> dict[str, int]:
+    """Send again what did not leave, on the failed channels only, with the directory's
+    current number and address (the cell may have just corrected them)."""
+    _require(actor, *ALERT_ROLES)
+    if alert.crisis.phase == Phase.CLOSED:
+        raise CrisisError("cette crise est clôturée : plus aucun envoi")
+    adapter = adapter if adapter is not None else sms.gateway()
+    recipients = list(undelivered(alert))
+    if not recipients:
+        raise CrisisError("tous les destinataires ont été joints : rien à renvoyer")
     for r in recipients:
-        body = _message(alert, r, base_url)
-        errors = []
-        if r.phone:
-            sent = (
-                adapter.send(r.phone, body)
-                if adapter
-                else sms.Sent("", "failed", "SMS not configured")
-            )
-            r.sms_status, r.sms_ref = (
-                (Delivery.FAILED if sent.status == "failed" else sent.status),
-                sent.ref,
-            )
-            counts["sms_failed" if sent.status == "failed" else "sms_queued"] += 1
-            errors.append(sent.error)
-        if r.email:
-            problem = mail.send(r.email, subject, body)
-            r.email_status = Delivery.FAILED if problem else Delivery.SENT
-            counts["email_failed" if problem else "email_sent"] += 1
-            errors.append(problem)
-        r.error = "; ".join(e for e in errors if e)[:300]
-    with transaction.atomic():
-        Recipient.objects.bulk_update(
-            recipients, ["sms_status", "sms_ref", "email_status", "error"]
-        )
-        record(
-            Action.CRISIS_ALERT_DISPATCHED,
-            actor=actor,
-            target_type="crisis_alert",
-            target_id=alert.pk,
-            details=counts,
-        )
-    return counts
+        r.phone = r.contact.phone if alert.by_sms else ""
+        r.email = r.contact.email if alert.by_email else ""
+    return _send(Action.CRISIS_ALERT_RETRIED, actor, alert, recipients, base_url, adapter)
 
 
 def refresh_sms_status(*, alert: Alert, adapter: sms.SmsAdapter | None = None) -> int:
@@ -294,9 +349,11 @@ def refresh_sms_status(*, alert: Alert, adapter: sms.SmsAdapter | None = None) -
         status = adapter.status(r.sms_ref)
         if status in (Delivery.SENT, Delivery.FAILED):
             r.sms_status = status
+            if status == Delivery.FAILED:
+                r.sms_reason = "le modem n'a pas pu envoyer le SMS"
             changed.append(r)
     with transaction.atomic():
-        Recipient.objects.bulk_update(changed, ["sms_status"])
+        Recipient.objects.bulk_update(changed, ["sms_status", "sms_reason"])
     return len(changed)
 
 

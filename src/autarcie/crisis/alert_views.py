@@ -14,7 +14,7 @@ from autarcie.core import clock
 from autarcie.core.access import role_required
 from autarcie.core.errors import AutarcieError
 from autarcie.core.roles import Role
-from autarcie.crisis import alert_actions, inbound, sms, webhook
+from autarcie.crisis import alert_actions, delivery, inbound, sms, webhook
 from autarcie.crisis.actions import CELL_ROLES
 from autarcie.crisis.alert_actions import ALERT_ROLES
 from autarcie.crisis.forms import AckForm, AlertForm, TemplateForm, UploadForm
@@ -88,7 +88,8 @@ def alerts(request: HttpRequest, crisis_id: int) -> HttpResponse:
         else:
             # create_alert committed the alert; sending comes after, so it exists even if a
             # relay hangs or fails.
-            alert_actions.dispatch(actor=user, alert=alert, base_url=_base_url(request))
+            counts = alert_actions.dispatch(actor=user, alert=alert, base_url=_base_url(request))
+            _say_undelivered(request, counts)
             return redirect("crisis:alert", crisis_id=crisis.pk, alert_id=alert.pk)
     approved = MessageTemplate.objects.filter(approved_at__isnull=False)
     replies = InboundSms.objects.select_related("recipient__alert", "recipient__contact")[:30]
@@ -101,8 +102,44 @@ def alerts(request: HttpRequest, crisis_id: int) -> HttpResponse:
             "alerts": crisis.alerts.all(),
             "templates": approved,
             "replies": replies,
+            # Said before sending, so nobody believes staff were called when nothing leaves.
+            "channel_problems": delivery.channel_problems(),
         },
     )
+
+
+def _say_undelivered(request: HttpRequest, counts: dict[str, int]) -> None:
+    failed = counts["sms_failed"] + counts["email_failed"]
+    if failed:
+        messages.error(
+            request,
+            f"{failed} envoi(s) non remis (SMS : {counts['sms_failed']}, courriel : "
+            f"{counts['email_failed']}) : la raison est donnée pour chaque destinataire. "
+            "Corrigez-la puis « Renvoyer aux destinataires non joints ».",
+        )
+    else:
+        messages.success(request, "Alerte envoyée à tous les destinataires.")
+
+
+@require_POST
+@role_required(*CELL_ROLES)
+def retry(request: HttpRequest, crisis_id: int, alert_id: int) -> HttpResponse:
+    user, crisis = cell_crisis(request, crisis_id)
+    alert = get_object_or_404(Alert, pk=alert_id, crisis=crisis)
+    if not user.has_role(*ALERT_ROLES):
+        messages.error(
+            request, "Seuls le directeur et les membres de la cellule renvoient des alertes."
+        )
+        return redirect("crisis:alert", crisis_id=crisis.pk, alert_id=alert.pk)
+    try:
+        counts = alert_actions.retry_undelivered(
+            actor=user, alert=alert, base_url=_base_url(request)
+        )
+    except AutarcieError as exc:
+        messages.error(request, f"Renvoi impossible : {exc}.")
+    else:
+        _say_undelivered(request, counts)
+    return redirect("crisis:alert", crisis_id=crisis.pk, alert_id=alert.pk)
 
 
 @role_required(*CELL_ROLES)
@@ -124,6 +161,7 @@ def alert_detail(request: HttpRequest, crisis_id: int, alert_id: int) -> HttpRes
             "coming": coming,
             "answered": sum(1 for r in recipients if r.answer),
             "total": len(recipients),
+            "undelivered": alert_actions.undelivered(alert).count(),
         },
     )
 

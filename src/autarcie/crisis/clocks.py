@@ -115,9 +115,14 @@ def due_clocks(
     aware_at: dt.datetime,
     targets: dict[str, int],
     submitted: dict[str, dt.datetime] | None = None,
+    declared_at: dt.datetime | None = None,
 ) -> list[DueClock]:
     """The clocks that apply and their due times, in the rules' order.
 
+    Clocks run from the facts' time (awareness), so facts older than a deadline make that
+    clock overdue from the start. A clock "sans délai" (no delay) is due at the declaration
+    when the facts are older: due at the facts' time it would read "dépassé" the instant the
+    crisis is declared, although nobody could have acted on a crisis not yet declared.
     A clock that runs "after" another starts from that one's submission when known, else
     from its due time, so the final report moves once the notification is actually sent.
     """
@@ -133,6 +138,8 @@ def due_clocks(
                 continue
             anchor = submitted.get(rule.after, by_code[rule.after])
         due = _delay(rule, anchor, targets)
+        if declared_at is not None and due == anchor and due < declared_at:
+            due = declared_at
         by_code[rule.code] = due
         result.append(DueClock(rule, due))
     return result

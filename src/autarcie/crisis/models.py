@@ -304,7 +304,10 @@ class Recipient(models.Model):
     sms_status = models.CharField(max_length=10, choices=Delivery.choices, blank=True)
     sms_ref = models.CharField(max_length=200, blank=True)
     email_status = models.CharField(max_length=10, choices=Delivery.choices, blank=True)
-    error = models.CharField(max_length=300, blank=True)
+    error = models.CharField(max_length=300, blank=True)  # technical detail, in English
+    # Why a channel did not deliver, in French for the cell ("" when delivered or not asked).
+    sms_reason = models.CharField(max_length=300, blank=True)
+    email_reason = models.CharField(max_length=300, blank=True)
     token_used = models.BooleanField(default=False)
     answer = models.CharField(max_length=20, choices=Answer.choices, blank=True)
     eta_minutes = models.PositiveIntegerField(null=True, blank=True)
@@ -401,6 +404,12 @@ class PlanItem(models.Model):
     @property
     def effective_wave(self) -> int:
         return self.override_wave if self.override_wave is not None else self.wave
+
+    @property
+    def next_stage(self) -> ItemStage | None:
+        """The only stage this item may move to now (None once validated)."""
+        position = STAGE_ORDER.index(self.stage) + 1
+        return ItemStage(STAGE_ORDER[position]) if position < len(STAGE_ORDER) else None
 
 
 class Credential(models.Model):

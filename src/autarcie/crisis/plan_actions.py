@@ -138,11 +138,21 @@ def override_wave(*, actor: User, item: PlanItem, wave: int, reason: str) -> Pla
 
 
 def set_stage(*, actor: User, item: PlanItem, stage: ItemStage) -> PlanItem:
-    """Move an item forward: isolated → cleaned → rebuilt → restored → validated."""
+    """Move an item one step forward: isolated → cleaned → rebuilt → restored → validated.
+
+    No step is skipped: a server "restored" that was never cleaned nor rebuilt would bring
+    the attacker's implant back into the rebuilt network.
+    """
     _require(actor, *CELL_ROLES)
     if STAGE_ORDER.index(stage) <= STAGE_ORDER.index(item.stage):
         raise CrisisError(
             "l'avancement d'un élément ne recule pas ; consignez le problème en main courante"
+        )
+    expected = item.next_stage
+    if expected is not None and stage != expected:
+        raise CrisisError(
+            f"étape refusée : « {ItemStage(item.stage).label} » passe d'abord à "
+            f"« {expected.label} » ; aucune étape ne peut être sautée"
         )
     with transaction.atomic():
         _open(item.crisis)

@@ -121,7 +121,7 @@ def item(request: HttpRequest, crisis_id: int, item_id: int) -> HttpResponse:
             "item": plan_item,
             "override": override,
             "needs": needs,
-            "stages": ItemStage.choices,
+            "next_stage": plan_item.next_stage,
             "changes": plan_item.changes.select_related("by"),
         },
     )

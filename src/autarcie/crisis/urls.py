@@ -29,6 +29,11 @@ urlpatterns = [
     path("<int:crisis_id>/alertes/", alert_views.alerts, name="alerts"),
     path("<int:crisis_id>/alertes/<int:alert_id>/", alert_views.alert_detail, name="alert"),
     path("<int:crisis_id>/alertes/releve/", alert_views.poll, name="poll"),
+    path(
+        "<int:crisis_id>/alertes/<int:alert_id>/renvoi/",
+        alert_views.retry,
+        name="alert_retry",
+    ),
     path("modeles/", alert_views.templates, name="templates"),
     path("reponse/<str:token>/", alert_views.ack, name="ack"),
     path("sms/entrant/", alert_views.sms_webhook, name="sms_webhook"),

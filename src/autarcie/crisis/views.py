@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from autarcie.core import clock
 from autarcie.core.access import role_required
+from autarcie.core.csv_export import Cell, csv_response
 from autarcie.core.errors import AutarcieError
 from autarcie.crisis import actions, drafts, queries
 from autarcie.crisis.actions import CELL_ROLES, DECLARE_ROLES
@@ -155,27 +155,23 @@ def log_view(request: HttpRequest, crisis_id: int) -> HttpResponse:
 def log_csv(request: HttpRequest, crisis_id: int) -> HttpResponse:
     user, crisis = cell_crisis(request, crisis_id)
     actions.record_export(actor=user, crisis=crisis, what="log.csv")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="main-courante-{crisis.pk}.csv"'
-    writer = csv.writer(response)
-    if crisis.is_exercise:
-        writer.writerow(["EXERCICE"])
-    writer.writerow(
+    rows: list[list[Cell]] = [["EXERCICE"]] if crisis.is_exercise else []
+    rows.append(
         ["n°", "heure du fait", "écrit le", "auteur", "catégorie", "texte", "corrige le n°"]
     )
-    for e in queries.filtered_log(crisis):
-        writer.writerow(
-            [
-                e.number,
-                drafts.local(e.fact_at),
-                drafts.local(e.written_at),
-                e.author.username,
-                e.get_category_display(),
-                e.text,
-                e.corrects.number if e.corrects else "",
-            ]
-        )
-    return response
+    rows.extend(
+        [
+            e.number,
+            drafts.local(e.fact_at),
+            drafts.local(e.written_at),
+            e.author.username,
+            e.get_category_display(),
+            e.text,
+            e.corrects.number if e.corrects else "",
+        ]
+        for e in queries.filtered_log(crisis)
+    )
+    return csv_response(f"main-courante-{crisis.pk}.csv", rows)
 
 
 @role_required(*CELL_ROLES)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from autarcie.core import clock
+from autarcie.core.csv_export import Cell, csv_text
 from autarcie.core.journal import Actor
 from autarcie.recovery.actions import Answer, mark_answers, mark_sending
 from autarcie.recovery.exports import ExportError, ExportSummary
@@ -139,17 +138,15 @@ def export_ror(*, actor: Actor, out: Path, finess: str | None = None) -> ExportS
     out.mkdir(parents=True, exist_ok=True)
     stamp = f"{clock.now().astimezone(PARIS):%Y%m%d%H%M%S}"
     names: dict[str, str] = {}
-    text = io.StringIO()
-    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
-    writer.writerow(ROR_CSV_COLUMNS)
+    rows: list[Sequence[Cell]] = [ROR_CSV_COLUMNS]
     for number, item in enumerate(items, start=1):
         body: dict[str, Any] = dispolits_parameters(item)
         name = f"ror-dispolits-{stamp}-{number:04d}-{item.unit_code}.json"
         (out / name).write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
         names[item.record] = name
-        writer.writerow(ror_csv_row(item, code))
+        rows.append(ror_csv_row(item, code))
     csv_name = f"ror-dispolits-{stamp}.csv"
-    (out / csv_name).write_text(text.getvalue(), encoding="utf-8")
+    (out / csv_name).write_text(csv_text(rows), encoding="utf-8", newline="")
     mark_sending(actor=actor, channel=Channel.ROR, items=items, ids=names)
     answers = {i.record: Answer(Status.ACKNOWLEDGED, f"fichier {names[i.record]}") for i in items}
     summary = ExportSummary(Channel.ROR, len(items), files=[*names.values(), csv_name])
