@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from autarcie.core.env import env_bool, env_choice, env_int, env_optional, env_path
+from autarcie.core.env import (
+    env_bool,
+    env_choice,
+    env_choices,
+    env_int,
+    env_optional,
+    env_path,
+)
 
 
 def test_bool_accepts_usual_spellings_and_rejects_others() -> None:
@@ -30,6 +37,18 @@ def test_choice_names_the_allowed_values() -> None:
     assert env_choice("DB", "sqlite", ["sqlite", "postgres"], {"DB": "Postgres"}) == "postgres"
     with pytest.raises(ImproperlyConfigured, match="must be one of: sqlite, postgres"):
         env_choice("DB", "sqlite", ["sqlite", "postgres"], {"DB": "mysql"})
+
+
+def test_choices_read_a_comma_separated_list_and_name_the_unknown_ones() -> None:
+    roles = ["nurse", "physician", "pharmacist"]
+    assert env_choices("R", "physician", roles, {}) == ("physician",)
+    assert env_choices("R", "physician", roles, {"R": " Nurse, pharmacist ,"}) == (
+        "nurse",
+        "pharmacist",
+    )
+    assert env_choices("R", "physician", roles, {"R": ""}) == ()
+    with pytest.raises(ImproperlyConfigured, match="R: surgeon unknown"):
+        env_choices("R", "physician", roles, {"R": "nurse,surgeon"})
 
 
 def test_secret_can_come_from_a_file(tmp_path: Path) -> None:
