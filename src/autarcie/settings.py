@@ -195,6 +195,9 @@ API_TOKEN_ROLES = env_choices(
     "AUTARCIE_API_TOKEN_ROLES", "physician,pharmacist", [str(r) for r in Role.values]
 )
 
+# Error pages in French, in the site's layout, without patient data (core.error_views).
+CSRF_FAILURE_VIEW = "autarcie.core.error_views.csrf_failure"
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -14,3 +14,9 @@ urlpatterns = [
     path("satellite/", include("autarcie.resilience.satellite_urls")),
     path("reprise/", include("autarcie.recovery.urls")),
 ]
+
+# French pages in the site's layout instead of Django's English one-liners.
+handler400 = "autarcie.core.error_views.bad_request"
+handler403 = "autarcie.core.error_views.permission_denied"
+handler404 = "autarcie.core.error_views.page_not_found"
+handler500 = "autarcie.core.error_views.server_error"
