@@ -146,3 +146,21 @@ def test_the_widest_menu_fits_on_one_line_at_1280(
     )
     assert lines < 1.5, f"the menu is {lines:.1f} lines high"
     assert _fits(page)
+
+
+def test_a_missing_page_is_french_in_the_layout_with_the_menu(
+    page: Page, live_server: object, ward: Ward
+) -> None:
+    base = str(live_server)
+    _small_screen(page)
+    log_in(page, base, "ide.cardio")
+    response = page.goto(f"{base}/patients/999999/")
+    assert response is not None and response.status == 404
+    assert page.get_by_role("heading", name="Page introuvable").is_visible()
+    assert page.get_by_role("navigation", name="Menu principal").is_visible()
+    assert page.get_by_role("link", name="Retour à l'accueil").is_visible()
+    assert _fits(page)
+    screenshot(page, "layout-error-404-1024")
+    page.goto(f"{base}/admin/utilisateurs/")
+    assert page.get_by_role("heading", name="Accès refusé").is_visible()
+    screenshot(page, "layout-error-403-1024")
