@@ -194,6 +194,10 @@ THROTTLE_MAX_DELAY_SECONDS = env_int("AUTARCIE_THROTTLE_MAX_DELAY", 15 * 60, min
 API_TOKEN_ROLES = env_choices(
     "AUTARCIE_API_TOKEN_ROLES", "physician,pharmacist", [str(r) for r in Role.values]
 )
+if not API_TOKEN_ROLES:  # an empty list would read as "no role required": fail closed
+    raise ImproperlyConfigured(
+        "AUTARCIE_API_TOKEN_ROLES needs at least one role (admin keeps the page to administrators)"
+    )
 
 # Error pages in French, in the site's layout, without patient data (core.error_views).
 CSRF_FAILURE_VIEW = "autarcie.core.error_views.csrf_failure"

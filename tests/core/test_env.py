@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,3 +73,18 @@ def test_production_settings_use_argon2_and_fail_closed() -> None:
     assert prod.PASSWORD_HASHERS == ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     assert prod.AUTH_PASSWORD_VALIDATORS[0]["OPTIONS"] == {"min_length": 12}
     assert prod.IDLE_TIMEOUT_SECONDS == 15 * 60
+
+
+@pytest.mark.parametrize(("value", "message"), [("", "needs at least one role"), ("x", "unknown")])
+def test_the_token_page_roles_fail_closed(value: str, message: str) -> None:
+    # An empty list would mean "no role required" to role_required: the start-up refuses it.
+    env = {**os.environ, "AUTARCIE_API_TOKEN_ROLES": value}
+    run = subprocess.run(
+        [sys.executable, "-c", "import autarcie.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode != 0
+    assert "AUTARCIE_API_TOKEN_ROLES" in run.stderr and message in run.stderr
