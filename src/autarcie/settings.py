@@ -11,11 +11,13 @@ from django.core.exceptions import ImproperlyConfigured
 from autarcie.core.env import (
     env_bool,
     env_choice,
+    env_choices,
     env_int,
     env_optional,
     env_path,
     env_str,
 )
+from autarcie.core.roles import Role
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -184,6 +186,21 @@ if TLS:
 # Throttling of failed logins: progressive delays, never a permanent lock-out.
 THROTTLE_FREE_FAILURES = env_int("AUTARCIE_THROTTLE_FREE_FAILURES", 5, minimum=1)
 THROTTLE_MAX_DELAY_SECONDS = env_int("AUTARCIE_THROTTLE_MAX_DELAY", 15 * 60, minimum=1)
+
+# Who may create her own FHIR API tokens on the "Jetons API" page. A token is a long-lived
+# credential that reads patient data from any machine on the LAN: ward nurses work from the
+# screens and paper kits, so by default only physicians and pharmacists get the page; an
+# administrator can still issue a token to anyone with `autarcie token create`.
+API_TOKEN_ROLES = env_choices(
+    "AUTARCIE_API_TOKEN_ROLES", "physician,pharmacist", [str(r) for r in Role.values]
+)
+if not API_TOKEN_ROLES:  # an empty list would read as "no role required": fail closed
+    raise ImproperlyConfigured(
+        "AUTARCIE_API_TOKEN_ROLES needs at least one role (admin keeps the page to administrators)"
+    )
+
+# Error pages in French, in the site's layout, without patient data (core.error_views).
+CSRF_FAILURE_VIEW = "autarcie.core.error_views.csrf_failure"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]

@@ -15,3 +15,9 @@ urlpatterns = [
     path("reprise/", include("autarcie.recovery.urls")),
     path("miroir/", include("autarcie.mirror.urls")),
 ]
+
+# French pages in the site's layout instead of Django's English one-liners.
+handler400 = "autarcie.core.error_views.bad_request"
+handler403 = "autarcie.core.error_views.permission_denied"
+handler404 = "autarcie.core.error_views.page_not_found"
+handler500 = "autarcie.core.error_views.server_error"

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from autarcie.core.env import env_bool, env_choice, env_int, env_optional, env_path
+from autarcie.core.env import (
+    env_bool,
+    env_choice,
+    env_choices,
+    env_int,
+    env_optional,
+    env_path,
+)
 
 
 def test_bool_accepts_usual_spellings_and_rejects_others() -> None:
@@ -32,6 +42,18 @@ def test_choice_names_the_allowed_values() -> None:
         env_choice("DB", "sqlite", ["sqlite", "postgres"], {"DB": "mysql"})
 
 
+def test_choices_read_a_comma_separated_list_and_name_the_unknown_ones() -> None:
+    roles = ["nurse", "physician", "pharmacist"]
+    assert env_choices("R", "physician", roles, {}) == ("physician",)
+    assert env_choices("R", "physician", roles, {"R": " Nurse, pharmacist ,"}) == (
+        "nurse",
+        "pharmacist",
+    )
+    assert env_choices("R", "physician", roles, {"R": ""}) == ()
+    with pytest.raises(ImproperlyConfigured, match="R: surgeon unknown"):
+        env_choices("R", "physician", roles, {"R": "nurse,surgeon"})
+
+
 def test_secret_can_come_from_a_file(tmp_path: Path) -> None:
     secret = tmp_path / "pw"
     secret.write_text("s3cret\n", encoding="utf-8")
@@ -51,3 +73,18 @@ def test_production_settings_use_argon2_and_fail_closed() -> None:
     assert prod.PASSWORD_HASHERS == ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     assert prod.AUTH_PASSWORD_VALIDATORS[0]["OPTIONS"] == {"min_length": 12}
     assert prod.IDLE_TIMEOUT_SECONDS == 15 * 60
+
+
+@pytest.mark.parametrize(("value", "message"), [("", "needs at least one role"), ("x", "unknown")])
+def test_the_token_page_roles_fail_closed(value: str, message: str) -> None:
+    # An empty list would mean "no role required" to role_required: the start-up refuses it.
+    env = {**os.environ, "AUTARCIE_API_TOKEN_ROLES": value}
+    run = subprocess.run(
+        [sys.executable, "-c", "import autarcie.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode != 0
+    assert "AUTARCIE_API_TOKEN_ROLES" in run.stderr and message in run.stderr

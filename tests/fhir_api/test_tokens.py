@@ -17,8 +17,9 @@ from autarcie.core.actions import set_active
 from autarcie.core.clock import FrozenClock
 from autarcie.core.errors import AccessDenied
 from autarcie.core.models import ApiToken, JournalEntry
+from autarcie.core.roles import Role
 from autarcie.core.tokens import create_token, revoke_token
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 from tests.wards import Ward
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +106,8 @@ def _logged_in(username: str) -> Client:
 
 
 def test_the_page_shows_a_new_token_once_and_revokes_own_tokens_only(ward: Ward) -> None:
-    client = _logged_in("ide.cardio")
+    doctor = make_user("dr.cardio", Role.PHYSICIAN, units=[ward.cardio])
+    client = _logged_in("dr.cardio")
     created = client.post("/jetons-api/", {"action": "create", "name": "tablette"})
     secret = created.context["secret"]
     assert secret and secret in created.content.decode()
@@ -114,9 +116,17 @@ def test_the_page_shows_a_new_token_once_and_revokes_own_tokens_only(ward: Ward)
     assert _read(secret)[0] == 200
     theirs = create_token(actor=ward.other_nurse, user=ward.other_nurse, name="").token
     assert client.post("/jetons-api/", {"action": "revoke", "token": theirs.pk}).status_code == 404
-    mine = ApiToken.objects.get(user=ward.nurse)
+    mine = ApiToken.objects.get(user=doctor)
     assert client.post("/jetons-api/", {"action": "revoke", "token": mine.pk}).status_code == 302
     assert _read(secret)[0] == 401
+
+
+def test_a_nurse_does_not_get_the_token_page_by_default(ward: Ward) -> None:
+    # AUTARCIE_API_TOKEN_ROLES: physicians and pharmacists unless the hospital says otherwise.
+    client = _logged_in("ide.cardio")
+    assert client.get("/jetons-api/").status_code == 403
+    assert client.post("/jetons-api/", {"action": "create"}).status_code == 403
+    assert not ApiToken.objects.filter(user=ward.nurse).exists()
 
 
 def test_token_page_needs_a_login(ward: Ward) -> None:

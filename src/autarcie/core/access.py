@@ -54,7 +54,15 @@ def get_unit_for_user(user: User, unit_code: str) -> Unit:
 
 
 def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
-    """View decorator: log in first, then hold one of ``roles`` (none given: any role)."""
+    """View decorator: log in first, then hold one of ``roles`` (none given: any role).
+
+    The decorated view carries its rule as ``allows`` (a predicate on a user), so the
+    navigation shows a link exactly when the view would answer it; ``functools.wraps`` copies
+    the attribute through the decorators stacked above this one.
+    """
+
+    def allows(user: User) -> bool:
+        return user.is_authenticated and (not roles or user.has_role(*roles))
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
@@ -65,9 +73,16 @@ def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
                 require_role(acting_user(request), *roles)
             return view(request, *args, **kwargs)
 
+        wrapped.allows = allows  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def view_allows(view: Callable[..., HttpResponse], user: User) -> bool:
+    """Whether ``view``'s own access rule lets ``user`` in; a view without one never does."""
+    allows = getattr(view, "allows", None)
+    return bool(allows is not None and allows(user))
 
 
 def client_address(request: HttpRequest) -> str:

@@ -83,6 +83,20 @@ def env_choice(
     return value
 
 
+def env_choices(
+    name: str, default: str, choices: Sequence[str], environ: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    """A comma-separated list of values from ``choices`` (an empty value gives none)."""
+    value = _raw(name, environ)
+    items = [v.strip().lower() for v in (default if value is None else value).split(",")]
+    wrong = [v for v in items if v and v not in choices]
+    if wrong:
+        raise ImproperlyConfigured(
+            f"{name}: {', '.join(wrong)} unknown; each value must be one of: {', '.join(choices)}"
+        )
+    return tuple(v for v in items if v)
+
+
 def env_path(name: str, default: str, environ: Mapping[str, str] | None = None) -> Path:
     value = env_str(name, default, environ).strip()
     if not value:

@@ -71,6 +71,7 @@ ACTION_LABELS: dict[Action, Promise] = {
     Action.CRISIS_ALERT_CREATED: _("a créé une alerte au personnel"),
     Action.CRISIS_ALERT_DISPATCHED: _("a envoyé une alerte au personnel"),
     Action.CRISIS_ALERT_ANSWERED: _("a répondu à une alerte"),
+    Action.CRISIS_ALERT_RETRIED: _("a renvoyé une alerte aux destinataires non joints"),
     Action.CRISIS_PLAN_IMPORTED: _("a importé le plan de restauration"),
     Action.CRISIS_PLAN_OVERRIDDEN: _("a modifié une priorité du plan de restauration"),
     Action.CRISIS_ITEM_STAGED: _("a fait avancer un élément du plan de restauration"),

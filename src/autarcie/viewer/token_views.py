@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,10 +12,12 @@ from autarcie.core import clock
 from autarcie.core.access import acting_user, role_required
 from autarcie.core.errors import AutarcieError
 from autarcie.core.models import ApiToken
+from autarcie.core.roles import Role
 from autarcie.core.tokens import DEFAULT_DAYS, create_token, revoke_token, tokens_of
 
 
-@role_required()
+# Read once at start-up, like every setting: the menu shows the page to exactly these roles.
+@role_required(*(Role(r) for r in settings.API_TOKEN_ROLES))
 def tokens(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     secret = ""
