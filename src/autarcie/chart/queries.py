@@ -12,6 +12,7 @@ from autarcie.care.models import CareEntry
 from autarcie.chart import overlay, schedule
 from autarcie.core import clock
 from autarcie.core.read_many import Statement, fetch_many
+from autarcie.formats.ucum import display_value
 from autarcie.mirror import asof
 from autarcie.mirror.models import Allergy, Patient, Result, Stay
 
@@ -396,7 +397,7 @@ def _panels(rows: list[_Value], moment: dt.datetime) -> dict[str, list[ResultLin
         if latest.observed_at is None or latest.observed_at < moment - RESULT_WINDOW:
             continue
         before = history[1].line if len(history) > 1 else None
-        previous = f"{before.value} {before.unit}".strip() if before else ""
+        previous = display_value(before.value, before.unit) if before else ""
         panels[history[0].panel].append(dataclasses.replace(latest, previous=previous))
     return dict(sorted(panels.items()))
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from reportlab.lib.units import mm
 
+from autarcie.formats.ucum import display_value, french_range
 from autarcie.kits.content import (
     PatientSheet,
     UnitKit,
@@ -133,9 +134,9 @@ def _results(w: Writer, p: PatientSheet) -> None:
             flag = f"{lab.flag} !" if lab.abnormal else ""
             cells = [
                 lab.label,
-                f"{lab.value} {lab.unit}".strip(),
+                display_value(lab.value, lab.unit),
                 flag,
-                lab.reference_range,
+                french_range(lab.reference_range),
                 lab.previous,
                 french_moment(lab.observed_at),
             ]
