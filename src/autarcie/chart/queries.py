@@ -165,6 +165,8 @@ class PrescriptionLine:
     start: dt.datetime | None
     prescriber: str
     next_due: list[dt.datetime]
+    key: str = ""  # what a downtime administration names: "mirror:<rkey>"
+    rounds: tuple[str, ...] = ()  # local clock times "HH:MM"; empty: if needed or unknown
 
 
 @dataclass(frozen=True)
@@ -325,7 +327,7 @@ def _movements(rows: Rows) -> dict[int, list[MovementLine]]:
 
 _PRESCRIPTIONS = (
     'SELECT patient_id, drug_label, dose, dose_unit, route, frequency, times, start, "end",'
-    " prescriber FROM mirror_prescription"
+    " prescriber, rkey FROM mirror_prescription"
     " WHERE patient_id IN ({ids}) AND active = %s ORDER BY drug_label"
 )
 
@@ -333,7 +335,8 @@ _PRESCRIPTIONS = (
 def _prescriptions(rows: Rows, moment: dt.datetime) -> dict[int, list[PrescriptionLine]]:
     grouped: dict[int, list[PrescriptionLine]] = defaultdict(list)
     for row in rows:
-        patient_id, drug, dose, dose_unit, route, frequency, times, start, end, prescriber = row
+        patient_id, drug, dose, dose_unit, route, frequency, times, start, end = row[:9]
+        prescriber, rkey = row[9:]
         ends = instant(end)
         if ends is not None and ends <= moment:
             continue
@@ -346,6 +349,8 @@ def _prescriptions(rows: Rows, moment: dt.datetime) -> dict[int, list[Prescripti
                 start=instant(start),
                 prescriber=prescriber,
                 next_due=schedule.next_due(frequency, moment, 3, times),
+                key=f"mirror:{rkey}",
+                rounds=schedule.rounds(frequency, times),
             )
         )
     return grouped

@@ -147,21 +147,3 @@ def french_text(text: str) -> str:
                 out.append(NNBSP)
         out.append(char)
     return "".join(out)
-
-
-def due_instants(rounds: tuple[str, ...], start: dt.datetime, hours: int) -> list[dt.datetime]:
-    """Every round falling in (start, start + hours], in Paris local time."""
-    if not rounds:
-        return []
-    local = start.astimezone(PARIS)
-    end = local + dt.timedelta(hours=hours)
-    found: list[dt.datetime] = []
-    day = local.date()
-    while dt.datetime.combine(day, dt.time(0, 0), tzinfo=PARIS) <= end:
-        for hhmm in rounds:
-            hour, minute = (int(x) for x in hhmm.split(":"))
-            moment = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS)
-            if local < moment <= end:
-                found.append(moment)
-        day += dt.timedelta(days=1)
-    return sorted(found)

@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 from reportlab.lib.units import mm
 
+from autarcie.chart.schedule import due_instants
 from autarcie.formats.ucum import display_value, french_range
 from autarcie.kits.content import (
     PatientSheet,
     UnitKit,
-    due_instants,
     french_date,
     french_day,
     french_moment,
