@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -22,10 +23,12 @@ pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
-def small_page(browser: Browser) -> Page:
+def small_page(browser: Browser) -> Iterator[Page]:
+    """The smallest screen the wards have: nothing may scroll sideways at 1024 px."""
     context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")
     context.set_default_timeout(10_000)
-    return context.new_page()
+    yield context.new_page()
+    context.close()
 
 
 def _no_horizontal_scroll(page: Page) -> None:
@@ -151,6 +154,7 @@ def test_emergency_board_fits_1024_pixels(
     base = str(live_server)
     log_in(small_page, base, "ide.urg")
     small_page.goto(f"{base}/unites/URG/")
+    screenshot(small_page, "ward-census-urg-1024")
     small_page.get_by_role("link", name="Tableau des passages en cours").click()
     expect(small_page.get_by_role("cell", name="3 h 10")).to_be_visible()
     _no_horizontal_scroll(small_page)
