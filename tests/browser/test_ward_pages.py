@@ -154,6 +154,7 @@ def test_emergency_board_fits_1024_pixels(
     base = str(live_server)
     log_in(small_page, base, "ide.urg")
     small_page.goto(f"{base}/unites/URG/")
+    _no_horizontal_scroll(small_page)
     screenshot(small_page, "ward-census-urg-1024")
     small_page.get_by_role("link", name="Tableau des passages en cours").click()
     expect(small_page.get_by_role("cell", name="3 h 10")).to_be_visible()
