@@ -181,3 +181,10 @@ def test_the_emergency_board_lists_passages_in_progress_by_arrival(
 
 def test_the_board_is_only_for_emergency_units(ward: Ward) -> None:
     assert _client("ide.cardio").get(reverse("viewer:ed_board", args=["2010"])).status_code == 404
+
+
+def test_a_hidden_identity_prints_masked_on_the_unit_grid(ward: Ward) -> None:
+    page = _client("ide.pneumo").get(reverse("viewer:unit_mar", args=["2020"])).content.decode()
+    assert '<strong class="who-name noprint">' in page  # the unit's staff see the name on screen
+    assert '<strong class="print-only">IDENTITÉ MASQUÉE</strong>' in page
+    assert page.count("print-only") == 2  # the one hidden patient: name and birth date

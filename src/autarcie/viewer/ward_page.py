@@ -12,6 +12,8 @@ from autarcie.core.html_rows import PARIS, local_time
 from autarcie.formats.ucum import french_number
 from autarcie.viewer.summary_page import Identity, identity
 
+# The hospital's masking convention on paper, as the kits print it (kits.content.MASKED_NAME).
+MASKED_NAME = "IDENTITÉ MASQUÉE"
 _DAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 
 
@@ -63,6 +65,7 @@ class MarSheet:
 
     patient_id: int
     ipp: str
+    hidden: bool  # printed under the masking convention, as the kit prints it
     who: Identity
     allergies: list[str]
     lines: list[GridLine]
@@ -81,6 +84,7 @@ def mar_sheet(summary: Summary, lines: list[MarLine], now: dt.datetime) -> MarSh
     return MarSheet(
         patient_id=summary.patient.pk,
         ipp=summary.patient.ipp,
+        hidden=summary.patient.hidden,
         who=identity(summary),
         allergies=[a.label for a in summary.allergies],
         lines=grid,

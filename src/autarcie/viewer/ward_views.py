@@ -20,7 +20,7 @@ from autarcie.core.journal_commit import record_read
 from autarcie.core.roles import CARE_ROLES, UnitKind
 from autarcie.mirror.models import Patient
 from autarcie.viewer.context import data_context, french
-from autarcie.viewer.ward_page import board_rows, mar_sheet
+from autarcie.viewer.ward_page import MASKED_NAME, board_rows, mar_sheet
 
 CARE = tuple(CARE_ROLES)
 
@@ -38,6 +38,7 @@ def _mar_context(summaries: list[queries.Summary], ahead: int, now: dt.datetime)
         "ahead": ahead,
         "horizons": mar.HORIZONS,
         "lookback": mar.LOOKBACK_HOURS,
+        "masked": MASKED_NAME,
         "start_text": french(start),
         "end_text": french(start + dt.timedelta(hours=hours)),
         **data_context(),
