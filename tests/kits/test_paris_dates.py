@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from autarcie.chart.schedule import due_instants
 from autarcie.core import clock
 from autarcie.core.roles import UnitKind
 from autarcie.kits.builder import build_unit
-from autarcie.kits.content import due_instants, french_date
+from autarcie.kits.content import french_date
 from autarcie.kits.pdf.canvas import register_fonts
 from autarcie.kits.render import write_grid_72h, write_main_kit
 from tests.factories import make_unit

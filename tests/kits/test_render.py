@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from autarcie.kits.content import due_instants, french_text
+from autarcie.chart.schedule import due_instants
+from autarcie.kits.content import french_text
 from autarcie.kits.render import render_kit
 from autarcie.recovery.rpu.model import Ccmu, Orientation, Transport
 from tests.kits.conftest import NOW, pdf_text, sample_kit

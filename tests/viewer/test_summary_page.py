@@ -45,13 +45,13 @@ def _result(**changes: Any) -> ResultLine:
 def test_an_abnormal_result_is_bold_with_its_flag() -> None:
     html = result_rows([_result(flag="H")])
     assert html.startswith('<tr class="abnormal">')
-    assert "<td><strong>5.9 (H)</strong></td>" in html
+    assert "<td><strong>5,9 (H)</strong></td>" in html  # a French decimal comma
 
 
 @pytest.mark.parametrize("flag", ["", "N", " n "])
 def test_a_normal_result_is_plain(flag: str) -> None:
     html = result_rows([_result(flag=flag)])
-    assert html.startswith("<tr><td>Potassium</td><td>5.9</td>")
+    assert html.startswith("<tr><td>Potassium</td><td>5,9</td>")
     assert "strong" not in html
 
 
@@ -91,7 +91,8 @@ def test_a_document_without_title_shows_its_type() -> None:
     html = document_articles([DocumentLine("", "Compte rendu opératoire", "texte", None)])
     assert html == (
         '<article class="document"><h3>Compte rendu opératoire <span class="muted"></span>'
-        "</h3><pre>texte</pre></article>\n"
+        '</h3><p class="document-source muted">Texte du document, tel que reçu :</p>'
+        '<blockquote class="document-text"><pre>texte</pre></blockquote></article>\n'
     )
 
 
@@ -142,7 +143,7 @@ def test_the_page_shows_the_newest_result_with_the_one_before(
     _lab(ward.lefevre, "k3", "9.9", 1, status="D")  # deleted: neither latest nor previous
     _lab(ward.lefevre, "k4", "5.9", 2)
     page = _page("ide.cardio", ward.lefevre)
-    assert "<td>Potassium</td><td>5.9</td><td>mmol/L</td><td></td><td>4.1 mmol/L</td>" in page
+    assert "<td>Potassium</td><td>5,9</td><td>mmol/L</td><td></td><td>4,1 mmol/L</td>" in page
     assert "9.9" not in page
 
 

@@ -17,6 +17,7 @@ from autarcie.care.passage import PASSAGE_FIELDS
 from autarcie.care.stock_queries import unit_name
 from autarcie.core.html_rows import DAY_TIME_SECONDS, local_time, safe_join
 from autarcie.core.html_rows import escape as _e
+from autarcie.formats.ucum import french_number, unit_label
 
 PARIS = ZoneInfo("Europe/Paris")
 WRITTEN_AT = f.Field("written_at", "Heure écrite sur le papier (vide = maintenant)", "datetime")
@@ -62,11 +63,20 @@ def bind(
             value = local_input(value)
         elif field.type == "codes" and isinstance(value, list):
             value = " ".join(value)
+        elif field.type in _NUMBERS and value:
+            value = french_number(str(value))  # stored with a point, typed with a comma
         bound.append(Bound(field, value, errors.get(field.name, "")))
     return bound
 
 
+_NUMBERS = ("decimal", "measure")
+
+
 def _text(field: f.Field, value: Any) -> str:
+    if field.type in _NUMBERS:
+        return french_number(str(value))
+    if field.name == "unit":
+        return unit_label(str(value))  # a paper result's unit, typed or copied in UCUM
     if field.type == "choice":
         return dict(field.choices).get(str(value), str(value))
     if field.type == "datetime":

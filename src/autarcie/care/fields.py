@@ -28,7 +28,7 @@ class CareInputError(AutarcieError):
 class Field:
     name: str
     label: str
-    type: str = "text"  # text long int decimal choice date datetime codes
+    type: str = "text"  # text long int decimal measure choice date datetime codes
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()
     low: float | None = None
@@ -68,11 +68,33 @@ def _parse_date(value: object) -> dt.date:
         raise ValueError("date attendue (JJ/MM/AAAA)") from None
 
 
-def _number(field: Field, text: str) -> int | str:
+def parse_decimal(text: str) -> Decimal:
+    """A number typed the French way (12,5) or the other (12.5); ValueError otherwise."""
     try:
-        number = Decimal(text.replace(",", "."))
+        number = Decimal(text.strip().replace(" ", "").replace(",", "."))
     except InvalidOperation:
-        raise ValueError("nombre attendu") from None
+        raise ValueError("nombre attendu (par exemple 12,5)") from None
+    if not number.is_finite():
+        raise ValueError("nombre attendu (par exemple 12,5)")
+    return number
+
+
+# A value read from paper: maybe a comparator, a number, then maybe a unit ("<0,5", "1,2 g").
+_MEASURE = re.compile(r"^([<>≤≥]=?\s*)?(-?\d+(?:[.,]\d+)?)(\s*[^\d\s.,].*)?$")
+
+
+def normalise_measure(text: str) -> str:
+    """A typed value with its decimal comma stored as a point (exchanged with other systems as
+    such, shown back with a comma); text that is not a number ("positif") is kept as typed."""
+    found = _MEASURE.match(text.strip())
+    if found is None:
+        return text.strip()
+    comparator, number, rest = found.groups()
+    return f"{comparator or ''}{number.replace(',', '.')}{rest or ''}"
+
+
+def _number(field: Field, text: str) -> int | str:
+    number = parse_decimal(text)
     if field.type == "int" and number != number.to_integral_value():
         raise ValueError("nombre entier attendu")
     if (field.low is not None and number < Decimal(str(field.low))) or (
@@ -86,6 +108,8 @@ def _convert(field: Field, value: object) -> Any:
     text = "" if value is None else str(value).strip()
     if field.type in ("int", "decimal"):
         return _number(field, text)
+    if field.type == "measure":
+        return normalise_measure(text)
     if field.type == "choice":
         if text not in {code for code, _label in field.choices}:
             raise ValueError(f"valeur « {text} » non permise")
@@ -169,7 +193,7 @@ ADMIN_STATUSES = (("given", "Administré"), ("not_given", "Non administré"), ("
 ADMINISTRATION_FIELDS = (
     Field("prescription", "Prescription", "choice", required=True),
     Field("status", "Statut", "choice", required=True, choices=ADMIN_STATUSES),
-    Field("dose", "Dose administrée"),
+    Field("dose", "Dose administrée", "measure", help="par exemple 0,5 mg"),
     Field("not_given_reason", "Motif (si non administré ou différé)"),
 )
 
@@ -213,7 +237,7 @@ RESULT_FIELDS = (
     Field("document", "Document source (bon, compte rendu, fax…)", required=True),
     Field("lab", "Laboratoire ou service émetteur"),
     Field("test_label", "Examen", required=True),
-    Field("value", "Valeur", required=True),
+    Field("value", "Valeur", "measure", required=True, help="par exemple 12,5"),
     Field("unit", "Unité"),
     Field("reference_range", "Valeurs de référence"),
     Field("flag", "Interprétation", "choice", choices=FLAGS),

@@ -12,6 +12,7 @@ from autarcie.care.models import CareEntry
 from autarcie.chart import overlay, schedule
 from autarcie.core import clock
 from autarcie.core.read_many import Statement, fetch_many
+from autarcie.formats.ucum import display_value
 from autarcie.mirror import allergies as allergies_of
 from autarcie.mirror import asof
 from autarcie.mirror.allergies import NOTHING, PatientAllergies, ReconciledAllergy
@@ -147,6 +148,8 @@ class PrescriptionLine:
     start: dt.datetime | None
     prescriber: str
     next_due: list[dt.datetime]
+    key: str = ""  # what a downtime administration names: "mirror:<rkey>"
+    rounds: tuple[str, ...] = ()  # local clock times "HH:MM"; empty: if needed or unknown
 
 
 @dataclass(frozen=True)
@@ -292,7 +295,7 @@ def _movements(rows: Rows) -> dict[int, list[MovementLine]]:
 
 _PRESCRIPTIONS = (
     'SELECT patient_id, drug_label, dose, dose_unit, route, frequency, times, start, "end",'
-    " prescriber FROM mirror_prescription"
+    " prescriber, rkey FROM mirror_prescription"
     " WHERE patient_id IN ({ids}) AND active = %s ORDER BY drug_label"
 )
 
@@ -300,7 +303,8 @@ _PRESCRIPTIONS = (
 def _prescriptions(rows: Rows, moment: dt.datetime) -> dict[int, list[PrescriptionLine]]:
     grouped: dict[int, list[PrescriptionLine]] = defaultdict(list)
     for row in rows:
-        patient_id, drug, dose, dose_unit, route, frequency, times, start, end, prescriber = row
+        patient_id, drug, dose, dose_unit, route, frequency, times, start, end = row[:9]
+        prescriber, rkey = row[9:]
         ends = instant(end)
         if ends is not None and ends <= moment:
             continue
@@ -313,6 +317,8 @@ def _prescriptions(rows: Rows, moment: dt.datetime) -> dict[int, list[Prescripti
                 start=instant(start),
                 prescriber=prescriber,
                 next_due=schedule.next_due(frequency, moment, 3, times),
+                key=f"mirror:{rkey}",
+                rounds=schedule.rounds(frequency, times),
             )
         )
     return grouped
@@ -364,7 +370,7 @@ def _panels(rows: list[_Value], moment: dt.datetime) -> dict[str, list[ResultLin
         if latest.observed_at is None or latest.observed_at < moment - RESULT_WINDOW:
             continue
         before = history[1].line if len(history) > 1 else None
-        previous = f"{before.value} {before.unit}".strip() if before else ""
+        previous = display_value(before.value, before.unit) if before else ""
         panels[history[0].panel].append(dataclasses.replace(latest, previous=previous))
     return dict(sorted(panels.items()))
 

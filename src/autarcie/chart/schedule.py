@@ -41,11 +41,16 @@ _LABELS = {
 _TIMES = re.compile(r"\b([01]?\d|2[0-3])[h:]([0-5]\d)?\b")
 
 
+# A frequency typed in a downtime prescription, or shown by chart, in its French wording.
+_CODE_OF_LABEL = {text: code for code, text in _LABELS.items()}
+
+
 def rounds(frequency: str, explicit_times: str = "") -> tuple[str, ...]:
     """Clock times ("HH:MM") of the rounds; empty when 'if needed' or unknown."""
     if explicit_times.strip():
         return tuple(sorted(explicit_times.split()))
-    code = frequency.strip().upper().replace(" ", "")
+    code = _CODE_OF_LABEL.get(frequency.strip().lower(), frequency)
+    code = code.strip().upper().replace(" ", "")
     if code in _ROUNDS:
         return tuple(sorted(_ROUNDS[code]))
     found = [f"{int(h):02d}:{m or '00'}" for h, m in _TIMES.findall(frequency)]
@@ -76,3 +81,29 @@ def next_due(
                     break
         day += dt.timedelta(days=1)
     return due
+
+
+def due_instants(rounds: tuple[str, ...], start: dt.datetime, hours: int) -> list[dt.datetime]:
+    """Every round falling in (start, start + hours], in Paris local time.
+
+    The administration grid's columns, on screen and on the kit's printed grid alike. The
+    window is measured in real hours (UTC): on a change of clocks a 24 h grid spans 23 or 25
+    hours of the wall clock. Aware datetimes sharing one tzinfo compare by wall time, so the
+    comparisons are made between UTC instants.
+    """
+    if not rounds:
+        return []
+    begin = start.astimezone(dt.UTC)
+    end = begin + dt.timedelta(hours=hours)
+    found: dict[dt.datetime, dt.datetime] = {}
+    day = begin.astimezone(PARIS).date()
+    while day <= end.astimezone(PARIS).date():
+        for hhmm in rounds:
+            hour, minute = (int(x) for x in hhmm.split(":"))
+            moment = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS)
+            instant = moment.astimezone(dt.UTC)
+            if begin < instant <= end:
+                # a time the spring change skips (02:30) falls on the next real hour
+                found[instant] = instant.astimezone(PARIS)
+        day += dt.timedelta(days=1)
+    return [found[key] for key in sorted(found)]

@@ -160,27 +160,3 @@ def french_text(text: str) -> str:
                 out.append(NNBSP)
         out.append(char)
     return "".join(out)
-
-
-def due_instants(rounds: tuple[str, ...], start: dt.datetime, hours: int) -> list[dt.datetime]:
-    """Every round falling in (start, start + hours], in Paris local time.
-
-    The window is measured in real hours (UTC): on a change of clocks a 24 h grid spans 23 or
-    25 hours of the wall clock. Aware datetimes sharing one tzinfo compare by wall time, so
-    the comparisons are made between UTC instants."""
-    if not rounds:
-        return []
-    begin = start.astimezone(dt.UTC)
-    end = begin + dt.timedelta(hours=hours)
-    found: dict[dt.datetime, dt.datetime] = {}
-    day = begin.astimezone(PARIS).date()
-    while day <= end.astimezone(PARIS).date():
-        for hhmm in rounds:
-            hour, minute = (int(x) for x in hhmm.split(":"))
-            moment = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS)
-            instant = moment.astimezone(dt.UTC)
-            if begin < instant <= end:
-                # a time the spring change skips (02:30) falls on the next real hour
-                found[instant] = instant.astimezone(PARIS)
-        day += dt.timedelta(days=1)
-    return [found[key] for key in sorted(found)]

@@ -6,30 +6,16 @@ import datetime as dt
 
 from django.apps import apps
 
-from autarcie.chart import queries, schedule
+from autarcie.chart import queries
 from autarcie.chart.banner import Allergies, temp_allergies
-from autarcie.kits.content import PARIS as PARIS_TZ
 from autarcie.kits.content import Lab, Med, Panel, PatientSheet, Report, french_moment
 
 REPORTS_PRINTED = 3
 REPORT_CHARS = 1500
 DOWNTIME_PRINTED = 10
-_FREQUENCY_CODES = ("QD", "QAM", "QPM", "QHS", "BID", "TID", "QID", "Q4H", "Q6H", "Q8H", "Q12H")
-# chart gives the French wording of a frequency; map it back to the code for its rounds.
-_CODE_OF_LABEL = {schedule.label(code): code for code in _FREQUENCY_CODES}
 
 
-def med_rounds(line: queries.PrescriptionLine, moment: dt.datetime) -> tuple[str, ...]:
-    """The clock times of a prescription's rounds, as chart computed its next doses."""
-    code = _CODE_OF_LABEL.get(line.frequency, line.frequency)
-    rounds = schedule.rounds(code)
-    if line.next_due and schedule.next_due(code, moment, len(line.next_due)) != line.next_due:
-        # Explicit administration times override the usual rounds: take chart's own due times.
-        rounds = tuple(sorted({d.astimezone(PARIS_TZ).strftime("%H:%M") for d in line.next_due}))
-    return rounds
-
-
-def _meds(summary: queries.Summary, moment: dt.datetime) -> tuple[Med, ...]:
+def _meds(summary: queries.Summary) -> tuple[Med, ...]:
     return tuple(
         Med(
             drug=line.drug,
@@ -38,7 +24,7 @@ def _meds(summary: queries.Summary, moment: dt.datetime) -> tuple[Med, ...]:
             frequency=line.frequency,
             prescriber=line.prescriber,
             start=line.start,
-            rounds=med_rounds(line, moment),
+            rounds=line.rounds,
         )
         for line in summary.prescriptions
     )
@@ -90,7 +76,7 @@ def sheet(row: queries.CensusRow, summary: queries.Summary, moment: dt.datetime)
         ),
         allergy_status=summary.allergy_status.label,
         conditions=tuple(c.label for c in summary.conditions),
-        meds=_meds(summary, moment),
+        meds=_meds(summary),
         panels=_panels(summary),
         reports=_reports(summary),
         downtime=tuple(

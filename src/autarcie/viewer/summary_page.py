@@ -24,10 +24,12 @@ from autarcie.chart.queries import (
     ResultLine,
     Summary,
 )
+from autarcie.chart.vitals import VitalTrend, vitals_table
 from autarcie.core.html_rows import DAY, DAY_TIME
 from autarcie.core.html_rows import escape as _e
 from autarcie.core.html_rows import local_time as when
 from autarcie.core.html_rows import safe_join as _html
+from autarcie.formats.ucum import french_number, french_range, unit_label
 from autarcie.viewer.templatetags.viewer_tags import movement_label
 
 DASH = "—"
@@ -65,21 +67,39 @@ def result_rows(lines: list[ResultLine]) -> SafeString:
     corrected = f' <span class="badge">{_e(_("corrigé"))}</span>'
     rows = []
     for r in lines:
-        value = f"<strong>{_e(r.value)} ({_e(r.flag)})</strong>" if r.abnormal else _e(r.value)
+        shown = french_number(r.value)
+        value = f"<strong>{_e(shown)} ({_e(r.flag)})</strong>" if r.abnormal else _e(shown)
         rows.append(
             f"<tr{_ABNORMAL if r.abnormal else ''}>"
             f"<td>{_e(r.label)}{corrected if r.status == 'C' else ''}</td><td>{value}</td>"
-            f"<td>{_e(r.unit)}</td><td>{_e(r.reference_range)}</td>"
+            f"<td>{_e(unit_label(r.unit))}</td><td>{_e(french_range(r.reference_range))}</td>"
             f"<td>{_e(r.previous or DASH)}</td><td>{_e(when(r.observed_at, SHORT))}</td></tr>"
         )
     return _html(rows)
 
 
 def document_articles(documents: list[DocumentLine]) -> SafeString:
+    """Each report framed as a quoted document: the names and dates its text cites (often
+    another person's: a relative, the GP) must never read as the patient's identity band."""
+    source = _e(_("Texte du document, tel que reçu :"))
     return _html(
         f'<article class="document"><h3>{_e(d.title or d.type_label)} <span class="muted">'
-        f"{_e(when(d.authored_at, DAY_TIME))}</span></h3><pre>{_e(d.text)}</pre></article>\n"
+        f"{_e(when(d.authored_at, DAY_TIME))}</span></h3>"
+        f'<p class="document-source muted">{source}</p>'
+        f'<blockquote class="document-text"><pre>{_e(d.text)}</pre></blockquote></article>\n'
         for d in documents
+    )
+
+
+def vitals_rows(lines: list[VitalTrend]) -> SafeString:
+    """The vitals table: last value and time, the one before, the trend and its shape."""
+    return _html(
+        f"<tr><td>{_e(v.label)}</td><td><strong>{_e(v.last)}</strong> {_e(v.unit)}</td>"
+        f"<td>{_e(when(v.last_at, SHORT))}</td><td>{_e(v.previous or DASH)}</td>"
+        f'<td class="trend">{_e(v.trend or DASH)}</td>'
+        f'<td class="spark" aria-label="{_e(_("évolution des dernières valeurs"))}">'
+        f"{_e(v.spark or DASH)}</td></tr>"
+        for v in lines
     )
 
 
@@ -119,6 +139,7 @@ class SummaryPage:
     panels: list[tuple[str, SafeString]]
     documents: SafeString
     downtime: SafeString
+    vitals: SafeString
     conditions: SafeString
     movements: SafeString
 
@@ -131,6 +152,7 @@ def summary_page(summary: Summary) -> SummaryPage:
         panels=[(title, result_rows(lines)) for title, lines in summary.panels.items()],
         documents=document_articles(summary.documents),
         downtime=downtime_rows(summary.downtime),
+        vitals=vitals_rows(vitals_table(summary.downtime)),
         conditions=condition_items(summary.conditions),
         movements=movement_rows(summary.movements),
     )

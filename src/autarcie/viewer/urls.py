@@ -2,14 +2,17 @@
 
 from django.urls import path
 
-from autarcie.viewer import audit_views, token_views, views
+from autarcie.viewer import audit_views, token_views, views, ward_views
 
 app_name = "viewer"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("unites/<str:unit_code>/", views.census, name="census"),
+    path("unites/<str:unit_code>/administrations/", ward_views.unit_mar, name="unit_mar"),
+    path("unites/<str:unit_code>/urgences/", ward_views.ed_board, name="ed_board"),
     path("patients/<int:patient_id>/", views.patient, name="patient"),
+    path("patients/<int:patient_id>/administrations/", ward_views.patient_mar, name="patient_mar"),
     path(
         "patients/<int:patient_id>/acces-exceptionnel/", views.break_glass_view, name="break_glass"
     ),

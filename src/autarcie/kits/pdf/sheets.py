@@ -7,10 +7,11 @@ import datetime as dt
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from autarcie.chart.schedule import due_instants
+from autarcie.formats.ucum import display_value, french_range
 from autarcie.kits.content import (
     PatientSheet,
     UnitKit,
-    due_instants,
     french_date,
     french_day,
     french_moment,
@@ -134,9 +135,9 @@ def _results(w: Writer, p: PatientSheet) -> None:
             flag = f"{lab.flag} !" if lab.abnormal else ""
             cells = [
                 lab.label,
-                f"{lab.value} {lab.unit}".strip(),
+                display_value(lab.value, lab.unit),
                 flag,
-                lab.reference_range,
+                french_range(lab.reference_range),
                 lab.previous,
                 french_moment(lab.observed_at),
             ]
