@@ -52,6 +52,8 @@ class Account:
 class Walk:
     out: Path
     width: int
+    data_dir: Path = Path("var/demo")
+    unit: str = ""  # the first unit whose census was opened (its kit is read)
     failures: list[str] = field(default_factory=list)
     shots: list[Path] = field(default_factory=list)
 
@@ -110,38 +112,59 @@ def log_in(page: Page, base: str, account: Account) -> None:
     page.wait_for_load_state()
 
 
-def click(page: Page, pattern: str) -> bool:
-    """Follow the first visible link or button whose text matches, as a person would."""
-    target = page.get_by_role("link", name=re.compile(pattern, re.IGNORECASE))
-    if target.count() == 0:
-        target = page.get_by_role("button", name=re.compile(pattern, re.IGNORECASE))
-    if target.count() == 0:
+def click(page: Page, target: str) -> bool:
+    """Follow the first link matching ``css:SELECTOR``, else the first link or button whose
+    text matches the pattern, as a person would."""
+    if target.startswith("css:"):
+        found = page.locator(target[4:])
+    else:
+        found = page.get_by_role("link", name=re.compile(target))
+        if found.count() == 0:
+            found = page.get_by_role("button", name=re.compile(target))
+    if found.count() == 0:
         return False
-    target.first.click()
+    found.first.click()
     page.wait_for_load_state()
     return True
 
 
-Steps = list[tuple[str, str, bool]]  # (step name, link text pattern or "/url", patient page?)
+# (step name, "/url" or "css:selector" or link text pattern, is it a patient page?)
+Steps = list[tuple[str, str, bool]]
 
 # Each role's main path: what its users open first on the worst night.
 PATHS: dict[str, Steps] = {
     "infirmiere": [
         ("accueil", "/", False),
-        ("census", r"^Cardiologie|^M[ée]decine", False),
-        ("resume", r"^(?!Accueil)[A-ZÉÈ][A-ZÉÈ' -]+ ", True),
-        ("dossier-soins", r"Enregistrer un soin|Soins|Saisir", True),
-        ("administration", r"Administration", True),
+        ("census", "css:main a[href^='/unites/']", False),
+        ("resume", "css:table.census a[href^='/patients/']", True),
+        ("grille-patient", "css:a[href$='/administrations/']", True),
+        ("retour-resume", r"Retour au dossier", True),
+        ("dossier-soins", r"Enregistrer un soin", True),
+        ("administration", "css:a[href$='/saisie/administration/']", True),
         ("kits", "/kits/", False),
     ],
     "medecin": [("accueil", "/", False), ("recherche", "/recherche/?q=ma", False)],
-    "urgentiste": [("accueil", "/", False), ("census", r"Urgences", False)],
+    "urgentiste": [
+        ("accueil", "/", False),
+        ("census", "css:main a[href^='/unites/']", False),
+        ("urgences", "css:a[href$='/urgences/']", False),
+    ],
     "secretaire": [("accueil", "/", False), ("soins", "/soins/", False)],
-    "pharmacien": [("accueil", "/", False), ("soins", "/soins/", False)],
+    "pharmacien": [
+        ("accueil", "/", False),
+        ("soins", "/soins/", False),
+        ("stock", r"Pharmacie \(PUI\)", False),
+    ],
     "directeur": [("accueil", "/", False), ("cellule", "/crise/", False)],
     "cellule": [("accueil", "/", False), ("cellule", "/crise/", False)],
-    "rssi": [("accueil", "/", False), ("sante", "/health/", False)],
-    "auditeur": [("accueil", "/", False), ("audit", r"Audit", False)],
+    "rssi": [
+        ("accueil", "/", False),
+        ("flux", r"^Flux$", False),
+        ("quarantaine", r"Messages retenus et quarantaine", False),
+        ("journal", r"Vérifier le journal", False),
+        ("sante", "/health/", False),
+    ],
+    "auditeur": [("accueil", "/", False), ("audit", r"^Audit$", False)],
     "admin": [("accueil", "/", False), ("utilisateurs", r"Utilisateurs", False)],
 }
 
@@ -160,6 +183,9 @@ def walk_role(browser: Browser, base: str, account: Account, walk: Walk) -> None
                 walk.fail(role, step, f"aucun lien ou bouton « {target} » sur {page.url}")
                 break
             walk.look(page, role, step, patient=patient)
+            opened = re.search(r"/unites/([^/]+)/$", page.url)
+            if opened and not walk.unit:
+                walk.unit = opened.group(1)
         if role == "infirmiere":
             read_kit(page, base, walk)
     finally:
@@ -178,13 +204,21 @@ def poppler(tool: str, *args: str) -> str:
 def read_kit(page: Page, base: str, walk: Walk) -> None:
     """Download the newest unit kit from /kits/ and turn its blank forms into PNG pages."""
     links = page.locator("a[href$='.pdf']")
-    if links.count() == 0:
-        walk.fail("infirmiere", "kit", "aucun kit PDF à télécharger sur /kits/")
-        return
-    with page.expect_download() as download:
-        links.first.click()
     pdf = walk.out / "kit.pdf"
-    download.value.save_as(str(pdf))
+    if links.count():
+        with page.expect_download() as download:
+            links.first.click()
+        download.value.save_as(str(pdf))
+    elif walk.unit:
+        # No kit printed yet by the schedule: build the unit's kit as the command line does.
+        built = walk.out / "kits"
+        command = [sys.executable, "-m", "autarcie.cli", "kits", "build", "--unit", walk.unit]
+        command += ["--out", str(built), "--data-dir", str(walk.data_dir)]
+        subprocess.run(command, check=True, capture_output=True)  # noqa: S603
+        shutil.copy(sorted(built.rglob("kit-*.pdf"))[-1], pdf)
+    else:
+        walk.fail("infirmiere", "kit", "aucun kit sur /kits/ et aucune unité ouverte")
+        return
     text = poppler("pdftotext", "-layout", str(pdf), "-")
     for number, content in enumerate(text.split("\f"), start=1):
         if "formulaire vierge" in content.lower():
@@ -204,11 +238,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=Path, default=Path("var/demo/demo-accounts.txt"))
     parser.add_argument("--out", type=Path, default=Path("var/walkthrough"))
     parser.add_argument("--width", type=int, default=1024)
+    parser.add_argument("--data-dir", type=Path, default=Path("var/demo"))
     parser.add_argument("--role", action="append", help="only these accounts (repeatable)")
     args = parser.parse_args(argv)
     accounts = read_accounts(args.accounts)
     args.out.mkdir(parents=True, exist_ok=True)
-    walk = Walk(out=args.out, width=args.width)
+    walk = Walk(out=args.out, width=args.width, data_dir=args.data_dir)
     executable = shutil.which("chromium")
     if executable is None:
         print("Debian's chromium is missing (apt-get install chromium)", file=sys.stderr)

@@ -87,6 +87,11 @@ def test_a_prescription_lists_its_next_doses_in_paris_time() -> None:
     assert "<td>24/11/2026</td><td>Dr A</td><td>24/11 11:37, 24/11 17:37</td>" in html
 
 
+def test_a_prescribed_dose_is_shown_with_a_decimal_comma() -> None:
+    line = PrescriptionLine("Tamsulosine 0,4 mg LP", "0.4 mg", "PO", "1 fois par jour", NOW, "", [])
+    assert "<td>0,4 mg</td>" in prescription_rows([line])
+
+
 def test_a_document_without_title_shows_its_type() -> None:
     html = document_articles([DocumentLine("", "Compte rendu opératoire", "texte", None)])
     assert html == (

@@ -55,7 +55,7 @@ def next_doses(line: PrescriptionLine) -> str:
 
 def prescription_rows(lines: list[PrescriptionLine]) -> SafeString:
     return _html(
-        f"<tr><td>{_e(rx.drug)}</td><td>{_e(rx.dose)}</td><td>{_e(rx.route)}</td>"
+        f"<tr><td>{_e(rx.drug)}</td><td>{_e(french_number(rx.dose))}</td><td>{_e(rx.route)}</td>"
         f"<td>{_e(rx.frequency)}</td><td>{_e(when(rx.start, DAY, DASH))}</td>"
         f"<td>{_e(rx.prescriber or DASH)}</td><td>{_e(next_doses(rx))}</td></tr>"
         for rx in lines
