@@ -180,3 +180,39 @@ def test_refused_message_names_the_field_in_err_2(start_listener: StartListener)
     assert msa(ack)[0] == "AR"
     assert _err_location(ack) == "MSH^1^3"
     client.close()
+
+
+def test_refused_trigger_and_message_type_name_their_component_in_err_2(
+    start_listener: StartListener,
+) -> None:
+    running = start_listener()
+    client = MllpClient(running.port)
+    a08 = pam("A01", "A08-1", 1).replace(b"|ADT^A01^ADT_A01|", b"|ADT^A08^ADT_A01|", 1)
+    ack = client.send(a08)
+    assert msa(ack)[:2] == ("AR", "A08-1")
+    assert _err_location(ack) == "MSH^1^9^1^2"  # ERL: field 9, repetition 1, component 2
+    query = pam("A01", "QRY-1", 2).replace(b"|ADT^A01^ADT_A01|", b"|QRY^A19^QRY_A19|", 1)
+    ack = client.send(query)
+    assert msa(ack)[:2] == ("AR", "QRY-1")
+    assert _err_location(ack) == "MSH^1^9^1^1"
+    client.close()
+
+
+def test_public_file_batch_in_one_frame_is_answered_per_message_in_one_batch(
+    start_listener: StartListener,
+) -> None:
+    running = start_listener()
+    client = MllpClient(running.port)
+    data = (FIXTURES / "python-hl7_vinah_file_batch.hl7").read_bytes()
+    client.send_bytes(frame(data))
+    envelope, acks = _batch_ack_parts(client.receive())
+    assert [line[:3] for line in envelope] == [b"FHS", b"BHS", b"BTS", b"FTS"]
+    assert envelope[1].split(b"|")[11] == b"abchs20070101123401-1"
+    # Its PID-3 has no identifier typed PI: refused on its own, inside the batch answer.
+    ((code, control_id, _text),) = [msa(ack.raw) for ack in acks]
+    assert (code, control_id) == ("AE", "12334456778890")
+    assert _err_location(acks[0].raw) == "PID^1^3"
+    (kept,) = Inbound.objects.all()
+    assert kept.state == "quarantined"
+    assert bytes(kept.raw) == split_batch(data)[0]
+    client.close()
