@@ -43,6 +43,10 @@ def _segment(*fields: str) -> str:
     values = list(fields)
     while len(values) > 1 and not values[-1]:
         values.pop()
+    if values[-1][-1:] in (" ", "\t"):
+        # Readers drop blanks ending a segment: a closing separator keeps them, so MSA-2
+        # still echoes a control ID such as "MSG1 " byte for byte.
+        values.append("")
     return "|".join(values)
 
 
