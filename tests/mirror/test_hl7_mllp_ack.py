@@ -43,8 +43,10 @@ def test_partial_frame_is_held_until_its_end_block() -> None:
     decoder = MllpDecoder()
     assert decoder.feed(b"\x0bMSH|part") == []
     assert decoder.in_frame
-    assert decoder.feed(b"ial\x1c") == []  # the byte after 0x1C is not there yet
-    assert decoder.feed(b"\r\x0bMSH|next\x1c\r") == [b"MSH|partial", b"MSH|next"]
+    # A lone 0x1C ends the frame at once; the 0x0D that may follow is noise between frames.
+    assert decoder.feed(b"ial\x1c") == [b"MSH|partial"]
+    assert decoder.feed(b"\r\x0bMSH|next\x1c\r") == [b"MSH|next"]
+    assert decoder.feed(b"\x0bMSH|lone\x1c\x0bMSH|after\x1c") == [b"MSH|lone", b"MSH|after"]
 
 
 def test_line_ends_between_frames_are_tolerated() -> None:

@@ -156,7 +156,7 @@ def test_missing_ipp_is_error_101_at_pid_3() -> None:
 
 def test_ipp_without_authority_is_refused() -> None:
     error = _semantic_error(adt("A28", pid(identifiers="IPP1^^^^PI")))
-    assert (error.code, error.location) == ("101", "PID^1^3^4")
+    assert (error.code, error.location) == ("101", "PID^1^3^1^4")
 
 
 def test_bad_birth_date_is_a_data_type_error() -> None:

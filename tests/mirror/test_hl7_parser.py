@@ -148,9 +148,9 @@ def test_parse_message_refuses_a_batch() -> None:
         (b"PID|1||X", "does not start with an MSH"),
         (b"MSH|^~", "truncated"),
         (b"MSH|^~\\&|A|B|C|D|2025||ADT^A01", "truncated"),
-        (b"MSH|^~|A|B|C|D|2025||ADT^A01|C|P|2.5", "4 or 5 encoding characters"),
-        (b"MSH|^^\\&|A|B|C|D|2025||ADT^A01|C|P|2.5", "not distinct"),
-        (b"MSHA^~\\&A|B|C|D|2025||ADT^A01|C|P|2.5", "unusable encoding character"),
+        (b"MSH|^~|A|B|C|D|2025||ADT^A01|C|P|2.5", "MSH-2 .* holds 2 characters"),
+        (b"MSH|^^\\&|A|B|C|D|2025||ADT^A01|C|P|2.5", "appears twice"),
+        (b"MSHA^~\\&A|B|C|D|2025||ADT^A01|C|P|2.5", "MSH-1 .* cannot be a delimiter"),
         (b"MSH|^~\\&|A|B|C|D|2025|||C|P|2.5", "MSH-9"),
         (b"MSH|^~\\&|A|B|C|D|2025||ADT^A01||P|2.5", "MSH-10"),
         (b"MSH|^~\\&|A|B|C|D|2025||ADT^A01|C|P|2.5\rPI", "line 2 is not a segment"),
@@ -162,6 +162,31 @@ def test_malformed_input_raises_a_clear_parse_error(data: bytes, reason: str) ->
     with pytest.raises(Hl7ParseError, match=reason) as caught:
         parse_message(data)
     assert caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "location"),
+    [
+        (b"MSHA^~\\&A|B|C|D|2025||ADT^A01|C|P|2.5", "102", "MSH^1^1"),
+        (b"MSH|^~\\\\&|A|B|C|D|2025||ADT^A01|C|P|2.5", "102", "MSH^1^2"),
+        (b"MSH|^~\\&|A|B|C|D|2025||ADT^A01", "101", "MSH^1^10"),
+        (b"MSH|^~\\&|A|B|C|D|2025|||C|P|2.5", "101", "MSH^1^9"),
+        (b"MSH|^~\\&|A|B|C|D|2025||ADT^A01||P|2.5", "101", "MSH^1^10"),
+        (b"PID|1||X", "100", "MSH"),
+    ],
+)
+def test_parse_errors_name_the_field_for_err_2(data: bytes, code: str, location: str) -> None:
+    with pytest.raises(Hl7ParseError) as caught:
+        parse_message(data)
+    assert (caught.value.code, caught.value.location) == (code, location)
+
+
+def test_concatenated_files_with_boms_and_an_mllp_tail_split_into_their_messages() -> None:
+    one = adt("A01", pid(), pv1(), zbe())
+    two = adt("A01", pid(), pv1(), zbe(), control_id="TWO")
+    data = b"\xef\xbb\xbf" + one + b"\r\n\xef\xbb\xbf" + two + b"   \r\x1c\r\x1a"
+    assert split_batch(data) == [one, two]
+    assert parse_message(b"\x0b" + one + b"\x1c\r").control_id == parse_message(one).control_id
 
 
 def test_empty_fields_and_components_read_as_empty() -> None:

@@ -34,6 +34,7 @@ from autarcie.mirror.store import Origin, Sql, Store
 log = logging.getLogger(__name__)
 
 HELD_TEXT = "held: mirror frozen"
+ACK_TEXT = "an acknowledgement: kept, never answered (an ACK is not acknowledged)"
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Received:
 
 @dataclass(frozen=True)
 class Outcome:
-    ack: bytes
+    ack: bytes  # empty when nothing is to be answered (an ACK received)
     code: str
     state: str
     inbound_id: int | None
@@ -182,11 +183,21 @@ class Hl7Batch:
                 event="",
                 state=InboundState.QUARANTINED,
                 reason=found.reason,
+                location=found.location,
                 ack_code="AR",
             )
-            ack = build_nack_for_unparseable(item.raw, found.reason, self.now, _control_id())
+            ack = build_nack_for_unparseable(
+                item.raw,
+                found.reason,
+                self.now,
+                _control_id(),
+                error_code=found.code,
+                error_location=found.location,
+            )
             return Outcome(ack, "AR", InboundState.QUARANTINED, inbound_id)
         msg, heading = found
+        if msg.message_code == "ACK":
+            return self._keep_ack(item, heading)
         if not self._accepts(item.peer, heading.sender):
             return self._refuse_sender(item, msg, heading.sender, heading.event)
         seen = self.known.get((heading.sender, heading.control_id))
@@ -208,8 +219,22 @@ class Hl7Batch:
             accepted = self.accepted[key] = self.policy.accepts(peer, sender)
         return accepted
 
+    def _keep_ack(self, item: Received, heading: _Heading) -> Outcome:
+        """An ACK sent to us is kept and never answered: answering would start a loop."""
+        accepted = self._accepts(item.peer, heading.sender)
+        state = InboundState.IGNORED if accepted else InboundState.REFUSED
+        sender = heading.sender if accepted else f"{heading.sender}@{item.peer}"
+        inbound_id = self._keep(
+            item, sender=sender, control_id=None, event=heading.event, state=state, reason=ACK_TEXT
+        )
+        # Who and which row, never the message: an ACK may quote a refused message's data.
+        log.info("HL7 ACK from %s kept as inbound %s, not answered", item.peer, inbound_id)
+        return Outcome(b"", "", state, inbound_id)
+
     def _refuse_sender(self, item: Received, msg: Message, sender: str, event: str) -> Outcome:
         text = "sender not accepted by this Autarcie instance"
+        # From an accepted address, MSH-3^MSH-4 is what the policy refused: name that field.
+        location = "MSH^1^3" if self.policy.accepts_address(item.peer) else ""
         inbound_id = self._keep(
             item,
             sender=f"{sender}@{item.peer}",
@@ -217,6 +242,7 @@ class Hl7Batch:
             event=event,
             state=InboundState.REFUSED,
             reason=text,
+            location=location,
             ack_code="AR",
         )
         record(
@@ -227,7 +253,10 @@ class Hl7Batch:
             details={"peer": item.peer, "sender": sender},
         )
         return Outcome(
-            self.ack(msg, "AR", text, error_code="207"), "AR", InboundState.REFUSED, inbound_id
+            self.ack(msg, "AR", text, error_code="207", location=location),
+            "AR",
+            InboundState.REFUSED,
+            inbound_id,
         )
 
     def _meaning(self, item: Received, msg: Message, heading: _Heading) -> Outcome:

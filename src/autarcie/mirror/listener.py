@@ -21,8 +21,9 @@ from pathlib import Path
 
 from autarcie.core import clock
 from autarcie.core.errors import ConfigurationError
-from autarcie.mirror.hl7.ack import build_nack_for_unparseable
-from autarcie.mirror.hl7.errors import MllpFramingError
+from autarcie.mirror.hl7.ack import build_batch_ack, build_nack_for_unparseable
+from autarcie.mirror.hl7.batch import Batch, is_batch, read_batch
+from autarcie.mirror.hl7.errors import Hl7ParseError, MllpFramingError
 from autarcie.mirror.hl7.mllp import DEFAULT_MAX_FRAME, MllpDecoder, frame
 from autarcie.mirror.ingest import Outcome, Received
 from autarcie.mirror.listener_commit import (
@@ -82,6 +83,32 @@ def _is_oversize(fault: str) -> bool:
     return fault.startswith("MLLP frame larger than")
 
 
+def _batch_of(raw: bytes, peer: str) -> Batch | None:
+    """The batch a frame holds, or None for one message (or a batch that cannot be cut,
+    which then goes whole to quarantine and is refused there)."""
+    if not is_batch(raw):
+        return None
+    try:
+        return read_batch(raw)
+    except Hl7ParseError:
+        log.warning("HL7 batch from %s holds no readable message: refused whole", peer)
+        return None
+
+
+def _answer(batch: Batch | None, outcomes: list[Outcome]) -> bytes:
+    """What one frame gets back: its ACK, the batch of its messages' ACKs, or nothing."""
+    acks = [outcome.ack for outcome in outcomes if outcome.ack]
+    if batch is None or not acks:
+        return acks[0] if acks else b""
+    return build_batch_ack(
+        acks,
+        file_header=batch.file_header,
+        batch_header=batch.batch_header,
+        now=clock.now(),
+        control_id=uuid.uuid4().hex[:20],
+    )
+
+
 def _peer_address(writer: asyncio.StreamWriter) -> str:
     peer = writer.get_extra_info("peername")
     address = str(peer[0]) if isinstance(peer, tuple) and peer else ""
@@ -134,7 +161,12 @@ class _Connection:
         committer = self.listener.committer
         if committer is None:
             raise ListenerStopping("the HL7 listener is not running")
-        futures = [committer.submit(Received(raw, self.peer, received_at)) for raw in frames]
+        groups: list[tuple[Batch | None, list[asyncio.Future[Outcome]]]] = []
+        for raw in frames:
+            batch = _batch_of(raw, self.peer)
+            items = batch.messages if batch is not None else (raw,)
+            futures = [committer.submit(Received(one, self.peer, received_at)) for one in items]
+            groups.append((batch, futures))
         oversize = [fault for fault in faults if _is_oversize(fault)]
         # Said before the answers go out; the fault text may quote the dropped bytes: log what
         # happened, never the bytes.
@@ -142,9 +174,10 @@ class _Connection:
             log.warning("HL7 frame from %s over the size limit: refused (AR)", self.peer)
         if len(oversize) < len(faults):
             log.warning("HL7 framing fault from %s: bytes outside a frame dropped", self.peer)
-        for future in futures:
-            outcome: Outcome = await future
-            self.writer.write(frame(outcome.ack))
+        for batch, futures in groups:
+            answer = _answer(batch, [await future for future in futures])
+            if answer:
+                self.writer.write(frame(answer))
         for fault in oversize:
             nack = build_nack_for_unparseable(
                 b"", fault, clock.now(), uuid.uuid4().hex[:20], error_code="100"

@@ -30,6 +30,10 @@ class SenderPolicy:
     def accepts(self, address: str, application: str) -> bool:
         return any(rule.accepts(address, application) for rule in self.rules)
 
+    def accepts_address(self, address: str) -> bool:
+        """True when some rule takes this address, whatever MSH-3^MSH-4 it requires."""
+        return any(rule.accepts(address, rule.application) for rule in self.rules)
+
 
 def parse_policy(text: str) -> SenderPolicy:
     """``'10.1.2.3/32=HIS^CHX, 127.0.0.1'`` -> a policy; an empty text accepts nobody."""

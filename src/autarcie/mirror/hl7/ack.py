@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Literal
 
 from autarcie.mirror.hl7.encoding import CHARSET_NAMES, STANDARD, Encoding, escape, read_encoding
@@ -14,6 +15,7 @@ AckCode = Literal["AA", "AE", "AR"]
 _ACK_CODES = frozenset({"AA", "AE", "AR"})
 DEFAULT_VERSION = "2.5"
 _UTF8 = "UNICODE UTF-8"
+_LINE_ENDS = bytes.maketrans(b"\n\x1c", b"\r\r")
 
 
 def _reencode(field: Field) -> str:
@@ -41,6 +43,10 @@ def _segment(*fields: str) -> str:
     values = list(fields)
     while len(values) > 1 and not values[-1]:
         values.pop()
+    if values[-1][-1:] in (" ", "\t"):
+        # Readers drop blanks ending a segment: a closing separator keeps them, so MSA-2
+        # still echoes a control ID such as "MSG1 " byte for byte.
+        values.append("")
     return "|".join(values)
 
 
@@ -122,12 +128,12 @@ def build_ack(
     return _assemble(fields, msa, _err(code, text, error_code, error_location), codec)
 
 
-def _header_segment(raw: bytes) -> Segment | None:
-    """The MSH line of unreadable bytes, read as well as possible, or None."""
-    start = raw.find(b"MSH")
-    if start < 0:
-        return None
-    line = raw[start:].replace(b"\n", b"\r").split(b"\r", 1)[0].decode("latin-1")
+def header_segment(line: str) -> Segment | None:
+    """An MSH-shaped line (MSH, FHS, BHS) read as MSH, or None when no field can be cut.
+
+    With unusable MSH-2 characters the fields are still cut on MSH-1 with the standard
+    components, so MSA-2 can name the message a sender will look for in its queue.
+    """
     if len(line) < 8:
         return None
     fs = line[3]
@@ -135,8 +141,20 @@ def _header_segment(raw: bytes) -> Segment | None:
     try:
         enc: Encoding = read_encoding(fs, msh2)
     except Hl7ParseError:
+        if fs.isalnum() or not fs.isprintable():
+            return None
+        enc = Encoding(field=fs)
+    return Segment("MSH", "MSH" + line[3:], enc, "latin-1")
+
+
+def _header_segment(raw: bytes) -> Segment | None:
+    """The MSH line of unreadable bytes, read as well as possible, or None."""
+    start = raw.find(b"MSH")
+    if start < 0:
         return None
-    return Segment("MSH", line, enc, "latin-1")
+    # Cut the line where the reader cuts it: an MLLP end block there ends it too.
+    line = raw[start:].translate(_LINE_ENDS).split(b"\r", 1)[0].decode("latin-1")
+    return header_segment(line)
 
 
 def build_nack_for_unparseable(
@@ -146,6 +164,7 @@ def build_nack_for_unparseable(
     control_id: str,
     *,
     error_code: str = "100",
+    error_location: str = "",
 ) -> bytes:
     """An AR for bytes that are not a readable message; echo what the MSH line still gives."""
     msh = _header_segment(raw)
@@ -157,4 +176,36 @@ def build_nack_for_unparseable(
         trigger, original = msh.text(9, 2), msh.text(10)
     fields = _msh(sender, now, trigger, control_id, tail)
     msa = _segment("MSA", "AR", escape(original), escape(reason))
-    return _assemble(fields, msa, _err("AR", reason, error_code, ""), "utf-8")
+    return _assemble(fields, msa, _err("AR", reason, error_code, error_location), "utf-8")
+
+
+def _envelope(name: str, received: Segment | None, now: dt.datetime, control_id: str) -> str:
+    """FHS or BHS answering the received one: sender and receiver swapped, field 12 (reference
+    file or batch control ID) naming the received field 11."""
+    if received is None:
+        sender, reference = ["", "", "", ""], ""
+    else:
+        sender = [_reencode(received.field(index)) for index in (3, 4, 5, 6)]
+        reference = _reencode(received.field(11))
+    fields = [name, STANDARD.msh2, sender[2], sender[3], sender[0], sender[1], format_ts(now)]
+    return _segment(*fields, "", "", "", escape(control_id), reference)
+
+
+def build_batch_ack(
+    acks: Sequence[bytes],
+    *,
+    file_header: Segment | None,
+    batch_header: Segment | None,
+    now: dt.datetime,
+    control_id: str,
+) -> bytes:
+    """One batch answering a batch (HL7 v2 chapter 2, acknowledging batches: every message in the
+    response batch): [FHS] BHS, one ACK per message in order, BTS with their count, [FTS]."""
+    head = [_envelope("BHS", batch_header, now, control_id)]
+    tail = [_segment("BTS", str(len(acks)))]
+    if file_header is not None:
+        head.insert(0, _envelope("FHS", file_header, now, control_id))
+        tail.append(_segment("FTS", "1"))
+    # Envelope values came in as Latin-1 text of the received bytes: written back the same way.
+    opening = "".join(segment + "\r" for segment in head).encode("latin-1", errors="replace")
+    return opening + b"".join(acks) + "".join(s + "\r" for s in tail).encode("ascii")

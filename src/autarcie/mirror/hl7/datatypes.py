@@ -19,9 +19,15 @@ def clean(value: str) -> str:
     return "" if value == NULL else value
 
 
-def location(seg: Segment, index: int, *parts: int) -> str:
-    """An ERL for ERR-2: `PID^1^3` (segment, its sequence, field, then component...)."""
-    return "^".join([seg.name, str(seg.seq), str(index), *(str(part) for part in parts)])
+def location(seg: Segment, index: int, *parts: int, repetition: int = 1) -> str:
+    """An ERL for ERR-2: `PID^1^3`, or with `parts` (component, sub-component) `PID^1^3^1^4`.
+
+    ERL's fourth component is the field repetition, so it is written before any component.
+    """
+    head = [seg.name, str(seg.seq), str(index)]
+    if parts:
+        head.append(str(repetition))
+    return "^".join([*head, *(str(part) for part in parts)])
 
 
 @dataclass(frozen=True, slots=True)

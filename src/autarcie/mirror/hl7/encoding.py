@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autarcie.mirror.hl7.errors import Hl7ParseError
+from autarcie.mirror.hl7.errors import ErrorCode, Hl7ParseError
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,18 +30,42 @@ STANDARD = Encoding()
 _FORBIDDEN_DELIMITERS = frozenset("\r\n \t\x0b\x1c")
 
 
+_MSH2_HELP = (
+    "expected 4 characters ^~\\& (component, repetition, escape, subcomponent), 5 from v2.7"
+)
+
+
+def _shown(text: str) -> str:
+    # Quoted as received: repr() would double every backslash and mislead the reader.
+    return f'"{text}"' if text.isprintable() else repr(text)
+
+
+def _bad_encoding(what: str, msh2: str) -> Hl7ParseError:
+    # Said plainly for the interface engineer who reads MSA-3: what was received, what is wanted.
+    return Hl7ParseError(
+        f"MSH-2 (encoding characters) {_shown(msh2)} cannot be read: {what}; {_MSH2_HELP}",
+        code=ErrorCode.DATA_TYPE,
+        location="MSH^1^2",
+    )
+
+
 def read_encoding(field_separator: str, msh2: str) -> Encoding:
     """Build the Encoding from MSH-1 and the raw MSH-2 text, or raise Hl7ParseError."""
-    if len(msh2) not in (4, 5):
+    if field_separator.isalnum() or field_separator in _FORBIDDEN_DELIMITERS:
         raise Hl7ParseError(
-            f"MSH-2 must hold 4 or 5 encoding characters, found {len(msh2)}: {msh2!r}"
+            f"MSH-1 (field separator) {_shown(field_separator)} cannot be a delimiter; "
+            "expected | (the character right after MSH)",
+            code=ErrorCode.DATA_TYPE,
+            location="MSH^1^1",
         )
+    if len(msh2) not in (4, 5):
+        raise _bad_encoding(f"it holds {len(msh2)} characters", msh2)
     chars = field_separator + msh2
-    if len(set(chars)) != len(chars):
-        raise Hl7ParseError(f"MSH-1/MSH-2 encoding characters are not distinct: {chars!r}")
     for char in chars:
+        if chars.count(char) > 1:
+            raise _bad_encoding(f"{_shown(char)} appears twice, delimiters must differ", msh2)
         if char.isalnum() or char in _FORBIDDEN_DELIMITERS or not char.isprintable():
-            raise Hl7ParseError(f"MSH-1/MSH-2 holds an unusable encoding character: {char!r}")
+            raise _bad_encoding(f"{_shown(char)} cannot be a delimiter", msh2)
     return Encoding(
         field=field_separator,
         component=msh2[0],

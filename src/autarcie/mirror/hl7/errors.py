@@ -45,11 +45,19 @@ class Hl7Error(AutarcieError):
 
 
 class Hl7ParseError(Hl7Error):
-    """The bytes are not a readable HL7 v2 message (no MSH, bad encoding characters, truncated)."""
+    """The bytes are not a readable HL7 v2 message (no MSH, bad encoding characters, truncated).
 
-    def __init__(self, reason: str) -> None:
+    `code` (table 0357) and `location` (an ERL such as `MSH^1^2`, empty when no field can be
+    named) go to ERR-3 and ERR-2 of the AR that answers the bytes.
+    """
+
+    def __init__(
+        self, reason: str, *, code: str = ErrorCode.SEGMENT_SEQUENCE, location: str = ""
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.code = str(code)
+        self.location = location
 
 
 class Hl7SemanticError(Hl7Error):

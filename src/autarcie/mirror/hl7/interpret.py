@@ -57,7 +57,7 @@ def interpret(msg: Message) -> Interpretation:
     if reader is None:
         raise Hl7SemanticError(
             ErrorCode.UNSUPPORTED_MESSAGE_TYPE,
-            "MSH^1^9^1",
+            "MSH^1^9^1^1",
             f"message type {code!r} is not read by this mirror (ADT, ORU, RDE and RAS are)",
         )
     trigger, read = reader

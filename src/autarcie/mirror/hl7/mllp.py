@@ -108,11 +108,12 @@ class MllpDecoder:
         if restart >= 0:
             del buffer[: restart + 1]
             return True, f"a new MLLP frame started inside another; {restart} bytes were dropped"
-        if end < 0 or end + 1 == len(buffer):
-            return False, None  # incomplete, or waiting for the byte after 0x1C
+        if end < 0:
+            return False, None
         payload = bytes(buffer[:end])
-        # The standard end is 0x1C 0x0D; a lone 0x1C is accepted and the next byte kept.
-        del buffer[: end + 2 if buffer[end + 1] == CARRIAGE_RETURN[0] else end + 1]
+        # The standard end is 0x1C 0x0D; a lone 0x1C ends the frame too, at once, for a sender
+        # that ends so and waits for its ACK. A 0x0D coming later is noise between frames.
+        del buffer[: end + 2 if buffer[end + 1 : end + 2] == CARRIAGE_RETURN else end + 1]
         self._in_frame = False
         if len(payload) > self.max_frame_size:
             return True, f"MLLP frame larger than {self.max_frame_size} bytes was dropped"

@@ -141,7 +141,7 @@ def interpret_adt(msg: Message) -> AdtInterpretation:
     trigger = header.trigger
     if trigger in REFUSED_TRIGGERS:
         return RefusedEvent(
-            header, ErrorCode.UNSUPPORTED_EVENT_CODE, "MSH^1^9^2", REFUSED_TRIGGERS[trigger]
+            header, ErrorCode.UNSUPPORTED_EVENT_CODE, "MSH^1^9^1^2", REFUSED_TRIGGERS[trigger]
         )
     if trigger in _IDENTITY_ACTIONS:
         return _identity(msg, header, _IDENTITY_ACTIONS[trigger])

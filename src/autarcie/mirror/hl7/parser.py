@@ -7,13 +7,20 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from autarcie.mirror.hl7.encoding import STANDARD, Encoding, decode, read_encoding, unescape
-from autarcie.mirror.hl7.errors import Hl7ParseError
+from autarcie.mirror.hl7.errors import ErrorCode, Hl7ParseError
 
 _SEGMENT_NAME = re.compile(r"[A-Z][A-Z0-9]{2}")
 _MESSAGE_START = re.compile(rb"(?:^|(?<=[\r\n]))MSH")
 _VALID_NAMES: set[str] = set()
 _BATCH_ENVELOPE = frozenset({"FHS", "BHS", "BTS", "FTS"})
 _UTF8_BOM = b"\xef\xbb\xbf"
+# A BOM at the start of a line: a file saved by a Windows editor, or files concatenated.
+_LINE_BOM = re.compile(rb"(^|[\r\n])\xef\xbb\xbf")
+# MLLP block bytes left in a file captured from a connection: 0x0B starts, 0x1C ends a message.
+_MLLP_BYTES = bytes.maketrans(b"\x1c", b"\r")
+# Ends of a file that are not data: line ends, NUL padding, MLLP end block, DOS end-of-file.
+_FILE_TAIL = b"\r\n\x00\x1c\x1a"
+_NO_MSH = "the message does not start with an MSH segment"
 # Fields up to MSH-12 (version) are required by every HL7 v2 version.
 _MSH_MIN_FIELDS = 12
 
@@ -462,9 +469,13 @@ def _encoding(fs: str, msh2: str) -> Encoding:
 def _read_header(raw: bytes) -> tuple[Encoding, str]:
     line = _header_line(raw)
     if not line.startswith("MSH"):
-        raise Hl7ParseError("the message does not start with an MSH segment")
+        raise Hl7ParseError(_NO_MSH, location="MSH")
     if len(line) < 8:
-        raise Hl7ParseError(f"the MSH segment is truncated: {line!r}")
+        raise Hl7ParseError(
+            f"the MSH segment is truncated: {line!r}",
+            code=ErrorCode.REQUIRED_FIELD_MISSING,
+            location="MSH^1^2",
+        )
     fs = line[3]
     end = line.find(fs, 4)
     enc = _encoding(fs, line[4:] if end < 0 else line[4:end])
@@ -477,7 +488,9 @@ def _check_line(number: int, line: str, fs: str) -> None:
             f"line {number} is not a segment (starts {line[:4]!r}): truncated or corrupt message"
         )
     if line.startswith("MSH") and number > 1:
-        raise Hl7ParseError(f"line {number}: a second MSH segment appears inside the message")
+        raise Hl7ParseError(
+            f"line {number}: a second MSH segment appears inside the message", location="MSH^2"
+        )
 
 
 def _split_segments(text: str, enc: Encoding, codec: str) -> tuple[Segment, ...]:
@@ -487,9 +500,12 @@ def _split_segments(text: str, enc: Encoding, codec: str) -> tuple[Segment, ...]
     segments: list[Segment] = []
     append = segments.append
     seen: dict[str, int] = {}
-    for number, line in enumerate(text.split("\r"), start=1):
-        if not line or line.isspace():
+    for number, written in enumerate(text.split("\r"), start=1):
+        if not written or written.isspace():
             continue
+        # Padding left by editors and fixed-width exports goes: HL7 makes trailing blanks of a
+        # value optional (ST) or asks to remove them (TX), so they carry no meaning.
+        line = written.rstrip(" \t") if written[-1] in " \t" else written
         name = line[:3]
         # The set of names seen valid is small (ASCII, 3 characters) and saves a regex per line.
         if name not in _VALID_NAMES or line[3:4] not in (fs, "") or (name == "MSH" and segments):
@@ -505,12 +521,17 @@ def _check_msh(msh: Segment) -> None:
     if count < _MSH_MIN_FIELDS:
         raise Hl7ParseError(
             f"the MSH segment is truncated: it ends at MSH-{count}, "
-            f"fields up to MSH-{_MSH_MIN_FIELDS} (version ID) are required"
+            f"fields up to MSH-{_MSH_MIN_FIELDS} (version ID) are required",
+            code=ErrorCode.REQUIRED_FIELD_MISSING,
+            location=f"MSH^1^{count + 1}",
         )
-    if not msh.text(9):
-        raise Hl7ParseError("MSH-9 (message type) is empty")
-    if not msh.text(10):
-        raise Hl7ParseError("MSH-10 (message control ID) is empty")
+    for index, name in ((9, "message type"), (10, "message control ID")):
+        if not msh.text(index):
+            raise Hl7ParseError(
+                f"MSH-{index} ({name}) is empty",
+                code=ErrorCode.REQUIRED_FIELD_MISSING,
+                location=f"MSH^1^{index}",
+            )
 
 
 def _parse_one(raw: bytes) -> Message:
@@ -518,19 +539,22 @@ def _parse_one(raw: bytes) -> Message:
     text, codec, fallback = decode(raw, charset)
     segments = _split_segments(text, enc, codec)
     if not segments or segments[0].name != "MSH":
-        raise Hl7ParseError("the message does not start with an MSH segment")
+        raise Hl7ParseError(_NO_MSH, location="MSH")
     _check_msh(segments[0])
     return Message(raw, text, segments, enc, charset, codec, fallback)
 
 
 def _clean(data: bytes | str) -> bytes:
+    """The bytes of a message or file without what is not HL7: BOMs, MLLP block bytes, the
+    padding and end markers of files. Trailing spaces of segments go when they are split."""
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    if raw.startswith(_UTF8_BOM):
-        raw = raw[len(_UTF8_BOM) :]
-    # Trailing spaces may be data of the last segment (a field value): only line ends go.
-    raw = raw.lstrip(b" \t\r\n\x00").rstrip(b"\r\n\x00")
+    if _UTF8_BOM in raw:
+        raw = _LINE_BOM.sub(rb"\1", raw)
+    if b"\x0b" in raw or b"\x1c" in raw:
+        raw = raw.translate(_MLLP_BYTES, b"\x0b")
+    raw = raw.lstrip(b" \t\r\n\x00").rstrip(_FILE_TAIL)
     if not raw:
-        raise Hl7ParseError("the message is empty")
+        raise Hl7ParseError("the message is empty", location="MSH")
     return raw
 
 
@@ -541,7 +565,9 @@ def parse_message(data: bytes | str) -> Message:
         starts = [m.start() for m in _MESSAGE_START.finditer(raw)]
         if len(starts) > 1:
             raise Hl7ParseError(
-                f"{len(starts)} messages found where one was expected (split the batch first)"
+                f"{len(starts)} messages found where one was expected (a batch needs "
+                "FHS/BHS, or one message per MLLP frame)",
+                location="MSH^2",
             )
     return _parse_one(raw)
 
@@ -551,24 +577,23 @@ def split_batch(data: bytes | str) -> list[bytes]:
     raw = _clean(data)
     starts = [m.start() for m in _MESSAGE_START.finditer(raw)]
     if not starts:
-        raise Hl7ParseError("no MSH segment found")
+        raise Hl7ParseError("no MSH segment found", location="MSH")
     head = raw[: starts[0]].decode("latin-1").replace("\n", "\r").split("\r")
     if any(line.strip() and line[:3] not in _BATCH_ENVELOPE for line in head):
-        raise Hl7ParseError("unexpected data before the first MSH segment")
+        raise Hl7ParseError("unexpected data before the first MSH segment", location="MSH")
     bounds = [*starts, len(raw)]
-    chunks = [raw[bounds[i] : bounds[i + 1]] for i in range(len(starts))]
-    chunks[-1] = _drop_trailer(chunks[-1])
-    return [chunk.rstrip(b"\r\n") for chunk in chunks]
+    # Envelope lines between messages (BTS, then BHS of the next batch) end the chunk before.
+    return [_drop_envelope(raw[bounds[i] : bounds[i + 1]]) for i in range(len(starts))]
 
 
-def _drop_trailer(chunk: bytes) -> bytes:
-    # Cut trailing batch/file trailers without touching the message's own line ends.
-    chunk = chunk.rstrip(b"\r\n")
+def _drop_envelope(chunk: bytes) -> bytes:
+    # Cut trailing batch/file envelope lines without touching the message's own line ends.
+    chunk = chunk.rstrip(_FILE_TAIL + b" \t")
     while True:
         cut = max(chunk.rfind(b"\r"), chunk.rfind(b"\n"))
-        if cut < 0 or chunk[cut + 1 : cut + 4] not in (b"BTS", b"FTS"):
+        if cut < 0 or chunk[cut + 1 : cut + 4].decode("latin-1") not in _BATCH_ENVELOPE:
             return chunk
-        chunk = chunk[:cut].rstrip(b"\r\n")
+        chunk = chunk[:cut].rstrip(_FILE_TAIL + b" \t")
 
 
 def parse_batch(data: bytes | str) -> list[Message]:
