@@ -4,11 +4,13 @@ mirror makes it present where the message says, flagged "séjour connu par mouve
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
 
 from autarcie.chart import queries
+from autarcie.cli import main
 from autarcie.mirror.census_csv import import_census
 from autarcie.mirror.models import Movement, Patient, Stay
 from tests.mirror_db.builders import AUTH, adt
@@ -148,3 +150,33 @@ def test_census_keys_ipp_and_nda_with_their_own_authorities(tmp_path: Path) -> N
     assert (summary.applied, summary.absent) == (1, 0)
     assert Patient.objects.count() == 1 and Stay.objects.count() == 1
     assert _stay().unit_code == "2020"
+
+
+def test_census_command_takes_the_nda_authority_of_the_stays_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = adt("A01", "G1", ipp="IPP9", nda="NDA9", movement="MV1", unit="2010")
+    feed([raw.replace(f"IPP9^^^{AUTH}^PI".encode(), f"IPP9^^^{IPP_HD}^PI".encode())])
+    # The command starts Django on a data directory; the test database is already configured.
+    (tmp_path / "secret_key").write_text("x" * 50, encoding="ascii")
+    monkeypatch.setenv("AUTARCIE_DATA_DIR", os.environ["AUTARCIE_DATA_DIR"])
+    row = "2020,5,1,IPP9,NDA9,DUPONT,JEANNE,F,1950-03-12,2025-01-10T08:00+01:00,present,"
+    census = _census_file(tmp_path, row)
+    args = ["csv", "import-census", str(census), "--ipp-authority", IPP_AUTHORITY]
+    assert main([*args, "--data-dir", str(tmp_path)]) == 0
+    assert "1 applied" in capsys.readouterr().out
+    assert Patient.objects.count() == 1 and Stay.objects.count() == 1
+    assert _stay().unit_code == "2020"
+
+
+def test_stay_first_stated_by_a_census_is_not_flagged_when_movements_follow(
+    tmp_path: Path,
+) -> None:
+    row = "2010,12,1,IPP001,NDA001,DUPONT,JEANNE,F,1950-03-12,2025-01-09T10:00+01:00,present,"
+    import_census(_census_file(tmp_path, row), NDA_AUTHORITY)
+    assert _stay().source == "snapshot"
+    feed([adt("A02", "T1", movement="MV2", unit="2020", start="20250112140000")])
+    feed([adt("A21", "T2", movement="MV3", unit="2020", start="20250113140000")], at=_later(5))
+    stay = _stay()
+    assert (stay.status, stay.unit_code, stay.source) == ("on_leave", "2020", "movements")
+    assert stay.admitted_at == dt.datetime(2025, 1, 9, 9, 0, tzinfo=dt.UTC)  # the census's

@@ -74,6 +74,7 @@ _RUNNING_WHEN_CANCELLED = {
 }
 _CANCEL_TRIGGER = {kind: cancel for kind, _insert, cancel in MOVEMENT_KINDS}
 _NOT_ADMITTED = ("pending", "preadmitted")
+_SHOWN = ("admitted", "on_leave", "discharged")  # a stay that has been shown as begun
 CENSUS_MOVEMENT = "census"  # one per stay: each census import replaces the last one
 
 
@@ -192,9 +193,10 @@ def apply_movement(store: Store, patient_id: int, stay: r.StayRef, mv: r.Movemen
     state = fold(movements.values())
     if not state.patient_class and stay.patient_class:
         state = dataclasses.replace(state, patient_class=stay.patient_class)
-    if state.known_by_movement and state.admitted_at is None:
-        admitted = stay.admitted_at or (_admitted_at(store, found[0]) if found else None)
-        state = dataclasses.replace(state, admitted_at=admitted)
+    if state.known_by_movement and found:
+        state = _as_shown_before(store, found[0], stay, state)
+    elif state.known_by_movement and state.admitted_at is None:
+        state = dataclasses.replace(state, admitted_at=stay.admitted_at)
     source = "by_movement" if state.known_by_movement else "movements"
     stay_id = _put_stay(store, patient_id, stay, state, source)
     item = movements[mv.movement_id]
@@ -248,11 +250,21 @@ def apply_census(store: Store, patient_id: int, stay: r.StayRef, snap: r.StaySna
     return apply_movement(store, patient_id, with_admission, record)
 
 
-def _admitted_at(store: Store, stay_id: int) -> dt.datetime | None:
-    """The admission instant already shown, which a message without PV1-44 must not erase."""
-    store.cursor.execute("SELECT admitted_at FROM mirror_stay WHERE id = %s", [stay_id])
+def _as_shown_before(store: Store, stay_id: int, stay: r.StayRef, state: StayState) -> StayState:
+    """A stay present before this movement keeps its admission instant (a message without
+    PV1-44 must not erase it), and its flag: a stay shown admitted without it (stated whole by
+    a FHIR Encounter or a census, which carry the admission) is not flagged now."""
+    store.cursor.execute(
+        "SELECT admitted_at, source, status FROM mirror_stay WHERE id = %s", [stay_id]
+    )
     row = store.cursor.fetchone()
-    return _as_datetime(row[0]) if row and row[0] is not None else None
+    shown = _as_datetime(row[0]) if row and row[0] is not None else None
+    admitted_unflagged = bool(row) and row[1] != "by_movement" and row[2] in _SHOWN
+    return dataclasses.replace(
+        state,
+        admitted_at=state.admitted_at or stay.admitted_at or shown,
+        known_by_movement=not admitted_unflagged,
+    )
 
 
 def _has_movements(store: Store, stay_id: int) -> bool:
