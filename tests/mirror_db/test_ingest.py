@@ -185,7 +185,9 @@ def test_feed_status_adds_up_over_batches() -> None:
     later = T0 + dt.timedelta(minutes=5)
     feed([*raws[2:], raws[0][: raws[0].index(b"PID")]], at=later)
     status = FeedStatus.objects.get(feed="hl7")
-    assert status.received == len(raws)  # the truncated copy has no readable sender
+    # The truncated copy reuses MSG0001 with other content: received, rejected, not applied.
+    assert status.received == len(raws) + 1
     assert status.applied == len(raws)
+    assert status.rejected == 1
     assert status.first_at == T0
     assert status.last_at == later

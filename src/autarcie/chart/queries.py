@@ -42,6 +42,7 @@ class CensusRow:
     allergy: bool = False
     new_result: bool = False
     origin: str = "miroir"  # or "saisie mode dégradé" (chart.overlay)
+    known_by_movement: bool = False  # present, but its admission was never received
     temp_patient_id: int | None = None  # a temporary identity: patient_id is then 0
     tempid: str = ""
 
@@ -83,6 +84,7 @@ def census(unit_code: str, now: dt.datetime | None = None) -> list[CensusRow]:
             ins_status=ins_status(s.patient.statuses, s.patient.ins_trusted),
             allergy=s.patient_id in allergic,
             new_result=s.patient_id in fresh,
+            known_by_movement=s.source == "by_movement",
         )
         for s in stays
     ]
@@ -112,6 +114,7 @@ def census_as_of(unit_code: str, moment: dt.datetime) -> list[CensusRow]:
                 on_leave=line.status == "on_leave",
                 hidden=bool(p.get("hidden")),
                 ins_status=ins_status(" ".join(p.get("statuses", [])), bool(p.get("ins_trusted"))),
+                known_by_movement=line.known_by_movement,
             )
         )
     return sorted(rows, key=_bed_key)
@@ -161,6 +164,7 @@ class StayLine:
     bed: str
     admitted_at: dt.datetime | None
     attending: str
+    known_by_movement: bool = False  # present, but its admission was never received
 
 
 @dataclass(frozen=True)
@@ -234,16 +238,19 @@ def _read(sql: str, ids: list[int], *params: Any) -> Statement:
 
 
 _STAYS = (
-    "SELECT id, patient_id, nda, unit_code, room, bed, admitted_at, attending FROM mirror_stay "
+    "SELECT id, patient_id, nda, unit_code, room, bed, admitted_at, attending, source "
+    "FROM mirror_stay "
     "WHERE patient_id IN ({ids}) AND status <> %s ORDER BY patient_id, admitted_at DESC, id DESC"
 )
 
 
 def _latest_stays(rows: Rows) -> dict[int, StayLine]:
     latest: dict[int, StayLine] = {}
-    for pk, patient_id, nda, unit, room, bed, admitted, attending in rows:
+    for pk, patient_id, nda, unit, room, bed, admitted, attending, source in rows:
         if patient_id not in latest:
-            latest[patient_id] = StayLine(pk, nda, unit, room, bed, instant(admitted), attending)
+            latest[patient_id] = StayLine(
+                pk, nda, unit, room, bed, instant(admitted), attending, source == "by_movement"
+            )
     return latest
 
 

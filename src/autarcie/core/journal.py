@@ -55,6 +55,7 @@ class Action(StrEnum):
     TEMPIDS_RECEIVED = "tempids.received"
     FEED_BATCH_COMMITTED = "feed.batch_committed"
     FEED_SENDER_REJECTED = "feed.sender_rejected"
+    FEED_CONTROL_ID_REUSED = "feed.control_id_reused"
     FEED_IMPORTED = "feed.imported"
     MIRROR_FROZEN = "mirror.frozen"
     MIRROR_UNFROZEN = "mirror.unfrozen"

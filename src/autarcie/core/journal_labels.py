@@ -41,6 +41,10 @@ ACTION_LABELS: dict[Action, Promise] = {
     Action.TEMPIDS_RECEIVED: _("a reçu un bloc d'identifiants provisoires"),
     Action.FEED_BATCH_COMMITTED: _("a enregistré un lot de messages des flux"),
     Action.FEED_SENDER_REJECTED: _("a refusé un émetteur de flux inconnu"),
+    Action.FEED_CONTROL_ID_REUSED: _(
+        "a mis en quarantaine un message HL7 dont l'identifiant (MSH-10) était déjà pris "
+        "par un autre contenu"
+    ),
     Action.FEED_IMPORTED: _("a importé un fichier de flux"),
     Action.MIRROR_FROZEN: _("a gelé le miroir"),
     Action.MIRROR_UNFROZEN: _("a dégelé le miroir"),

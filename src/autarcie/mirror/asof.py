@@ -55,6 +55,7 @@ class CensusLine:
     status: str
     admitted_at: str
     patient: dict[str, Any]
+    known_by_movement: bool = False
 
 
 def census_as_of(moment: dt.datetime, unit_code: str | None = None) -> list[CensusLine]:
@@ -76,6 +77,7 @@ def census_as_of(moment: dt.datetime, unit_code: str | None = None) -> list[Cens
                 status=str(stay["status"]),
                 admitted_at=str(stay.get("admitted_at") or ""),
                 patient=patients_by_id.get(int(stay.get("patient_id", 0)), {}),
+                known_by_movement=bool(stay.get("known_by_movement")),
             )
         )
     return sorted(lines, key=lambda line: (line.unit_code, line.room, line.bed))

@@ -29,7 +29,7 @@ from autarcie.mirror.clinical import put_clinical
 from autarcie.mirror.models import Inbound, InboundState
 from autarcie.mirror.state import is_frozen
 from autarcie.mirror.status import count_feed
-from autarcie.mirror.stays import apply_snapshot
+from autarcie.mirror.stays import apply_census
 from autarcie.mirror.store import Origin, Store
 
 REQUIRED = ("unit_code", "ipp", "nda", "birth_name", "sex", "birth_date", "admitted_at", "status")
@@ -86,7 +86,26 @@ def _instant(value: str) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-def parse_row(row: dict[str, str], authority: str) -> CensusLine:
+@dataclass(frozen=True)
+class Authorities:
+    """Assigning authorities of the IPP and of the NDA columns: PAM FR keeps them apart (PID-3
+    and PID-18 each name theirs), and a census must key its rows as the HL7 feed does."""
+
+    ipp: str
+    nda: str
+
+    @property
+    def sender(self) -> str:
+        same = self.ipp == self.nda
+        return (f"{SENDER}:{self.ipp}" if same else f"{SENDER}:{self.ipp};{self.nda}")[:200]
+
+    @classmethod
+    def of_sender(cls, sender: str) -> Authorities:
+        ipp, _sep, nda = sender.removeprefix(f"{SENDER}:").partition(";")
+        return cls(ipp, nda or ipp)
+
+
+def parse_row(row: dict[str, str], authorities: Authorities) -> CensusLine:
     """One census row to records; raises :class:`BadLine`."""
     for name in REQUIRED:
         if not (row.get(name) or "").strip():
@@ -106,7 +125,7 @@ def parse_row(row: dict[str, str], authority: str) -> CensusLine:
     birth = _field(row, "birth_name", 120)
     used = _field(row, "family_name", 120)
     patient = r.PatientRecord(
-        authority=authority,
+        authority=authorities.ipp,
         ipp=_field(row, "ipp", 64),
         birth_family=birth,
         used_family=used if used != birth else "",
@@ -120,7 +139,7 @@ def parse_row(row: dict[str, str], authority: str) -> CensusLine:
         statuses=statuses,
         hidden=_field(row, "hidden", 1) == "1" or "CACH" in statuses,
     )
-    stay = r.StayRef(authority, _field(row, "nda", 64), _field(row, "patient_class", 2))
+    stay = r.StayRef(authorities.nda, _field(row, "nda", 64), _field(row, "patient_class", 2))
     snapshot = r.StaySnapshot(
         status=_STATUS[status],
         admitted_at=_instant(_field(row, "admitted_at", 40)),
@@ -188,8 +207,8 @@ def _rows(path: Path) -> Iterator[tuple[int, bytes, dict[str, str] | None]]:
 
 
 class _CensusBatch:
-    def __init__(self, authority: str, run: str, summary: CensusSummary) -> None:
-        self.authority = authority
+    def __init__(self, authorities: Authorities, run: str, summary: CensusSummary) -> None:
+        self.authorities = authorities
         self.run = run
         self.summary = summary
         self.now = clock.now()
@@ -206,7 +225,7 @@ class _CensusBatch:
             "sha256, state, reason, error_location, ack_code, applied_at) "
             "VALUES ('csv', %s, %s, 'census', %s, %s, %s, %s, %s, %s, '', %s) RETURNING id",
             [
-                f"{SENDER}:{self.authority}"[:200],
+                self.authorities.sender,
                 f"{self.run}:{number:08d}",
                 at,
                 raw,
@@ -229,7 +248,7 @@ class _CensusBatch:
         try:
             if row is None:
                 raise BadLine("the line does not have the header's columns")
-            line = parse_row(row, self.authority)
+            line = parse_row(row, self.authorities)
         except BadLine as exc:
             self.keep(number, raw, InboundState.QUARANTINED, str(exc))
             self.summary.rejected += 1
@@ -247,7 +266,7 @@ class _CensusBatch:
     def close(self) -> None:
         if not self.ids:
             return
-        sender = f"{SENDER}:{self.authority}"[:200]
+        sender = self.authorities.sender
         count_feed("csv", Counter({(sender, s): n for s, n in self.states.items()}), self.now)
         record(
             Action.FEED_BATCH_COMMITTED,
@@ -267,7 +286,7 @@ class _CensusBatch:
 
 def _apply_line(store: Store, line: CensusLine) -> None:
     patient_id = store.patient(line.patient)
-    apply_snapshot(store, patient_id, line.stay, line.snapshot)
+    apply_census(store, patient_id, line.stay, line.snapshot)
     for label in line.allergies:
         key = f"{line.patient.rkey}|allergy|{label}"
         put_clinical(store, patient_id, r.AllergyRecord(key=key, label=label))
@@ -280,7 +299,7 @@ def reapply_census(inbound: Inbound) -> str:
     try:
         if row is None:
             raise BadLine("the line does not have the header's columns")
-        parsed = parse_row(row, inbound.sender.removeprefix(f"{SENDER}:"))
+        parsed = parse_row(row, Authorities.of_sender(inbound.sender))
     except BadLine as exc:
         inbound.reason = str(exc)
         return InboundState.QUARANTINED
@@ -299,15 +318,19 @@ def _absent(authority: str, listed: set[str]) -> int:
         return sum(1 for (rkey,) in cursor.fetchall() if rkey not in listed)
 
 
-def import_census(path: Path, authority: str) -> CensusSummary:
-    """Import one census file, one transaction per batch of lines; journal the whole run."""
+def import_census(path: Path, authority: str, nda_authority: str = "") -> CensusSummary:
+    """Import one census file, one transaction per batch of lines; journal the whole run.
+
+    ``authority`` assigns the IPP column, ``nda_authority`` the NDA column (default: the same).
+    """
+    authorities = Authorities(authority, nda_authority or authority)
     summary = CensusSummary()
     run = uuid.uuid4().hex[:12]
     listed: set[str] = set()
     rows = _rows(path)
     while True:
         with transaction.atomic():
-            batch = _CensusBatch(authority, run, summary)
+            batch = _CensusBatch(authorities, run, summary)
             for number, raw, row in rows:
                 rkey = batch.one(number, raw, row)
                 if rkey:
@@ -317,7 +340,7 @@ def import_census(path: Path, authority: str) -> CensusSummary:
             batch.close()
         if len(batch.ids) < BATCH_LINES:
             break
-    summary.absent = _absent(authority, listed)
+    summary.absent = _absent(authorities.nda, listed)
     with transaction.atomic():
         record(
             Action.FEED_IMPORTED,

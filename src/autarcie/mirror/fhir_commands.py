@@ -43,8 +43,19 @@ def register(sub: Any, add_data_dir: AddDataDir) -> None:
     census.add_argument(
         "--authority",
         default="",
-        help="assigning authority of the IPP and NDA (the FINESS); default: the only one "
-        "the mirror already holds",
+        help="assigning authority of both the IPP and the NDA (the FINESS)",
+    )
+    census.add_argument(
+        "--ipp-authority",
+        default="",
+        help="assigning authority of the IPP column (PID-3); default: --authority, else the "
+        "only one the mirror's patients have",
+    )
+    census.add_argument(
+        "--nda-authority",
+        default="",
+        help="assigning authority of the NDA column (PID-18); default: --authority, else the "
+        "only one the mirror's stays have, else the IPP's",
     )
     census.set_defaults(handler=cmd_csv_census)
 
@@ -140,18 +151,34 @@ def _only_authority() -> str:
     found = list(Patient.objects.values_list("authority", flat=True).distinct()[:2])
     if len(found) != 1:
         raise ConfigurationError(
-            "give --authority (the FINESS or OID of the IPP and NDA): the mirror holds "
-            f"{len(found) or 'no'} authorities to choose from"
+            "give --authority or --ipp-authority (the FINESS or OID of the IPP): the mirror "
+            f"holds {len(found) or 'no'} authorities to choose from"
         )
     return found[0]
+
+
+def _only_nda_authority(fallback: str) -> str:
+    """The one authority of the stays already held (a stay's rkey is ``authority|nda``)."""
+    from autarcie.mirror.models import Stay
+
+    found: set[str] = set()
+    for rkey in Stay.objects.values_list("rkey", flat=True).iterator():
+        found.add(rkey.rpartition("|")[0])
+        if len(found) > 1:
+            raise ConfigurationError(
+                "give --nda-authority (the FINESS or OID of the NDA): the mirror's stays "
+                "have several authorities to choose from"
+            )
+    return found.pop() if found else fallback
 
 
 def cmd_csv_census(args: argparse.Namespace) -> int:
     _setup(args)
     from autarcie.mirror.census_csv import import_census
 
-    authority = args.authority or _only_authority()
-    summary = import_census(args.file, authority)
+    ipp = args.ipp_authority or args.authority or _only_authority()
+    nda = args.nda_authority or args.authority or _only_nda_authority(ipp)
+    summary = import_census(args.file, ipp, nda)
     print(summary.line())
     for reason, n in summary.reasons.most_common(10):
         print(f"    rejected {n}: {reason}")

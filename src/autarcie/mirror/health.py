@@ -23,11 +23,17 @@ def report() -> tuple[list[str], bool]:
         lines.append("feeds: none received yet")
     for f in feeds:
         flag = "SILENT" if f.silent else "ok"
+        reused = (
+            f"; WARNING {f.reused} message(s) reused an MSH-10 with different content "
+            "(quarantined, not applied)"
+            if f.reused
+            else ""
+        )
         lines.append(
             f"feed {f.feed} {f.sender}: {flag}, last {f.silent_minutes} min ago, "
-            f"{f.received} received, {f.error_rate:.1%} rejected"
+            f"{f.received} received, {f.error_rate:.1%} rejected{reused}"
         )
-        needs_person = needs_person or (f.silent and not state.frozen)
+        needs_person = needs_person or (f.silent and not state.frozen) or f.reused > 0
     quarantined = Inbound.objects.filter(state="quarantined").count()
     held = Inbound.objects.filter(state="held").count()
     lines.append(f"quarantine: {quarantined} message(s); held: {held}")

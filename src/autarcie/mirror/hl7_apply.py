@@ -102,6 +102,7 @@ def apply_movement_event(store: Store, event: MovementEvent) -> None:
         authority=event.nda.authority,
         nda=event.nda.value,
         patient_class=visit.patient_class,
+        admitted_at=visit.admitted_at,
     )
     record = r.MovementRecord(
         movement_id=mv.movement_id,

@@ -19,7 +19,7 @@ from django.db import DatabaseError, connection, transaction
 
 from autarcie.core.errors import log_failure
 from autarcie.core.journal import Action, record
-from autarcie.mirror import hl7_apply
+from autarcie.mirror import hl7_apply, resends
 from autarcie.mirror.hl7.ack import AckCode, build_ack, build_nack_for_unparseable
 from autarcie.mirror.hl7.errors import Hl7ParseError, Hl7SemanticError
 from autarcie.mirror.hl7.interpret import interpret
@@ -84,7 +84,8 @@ class Hl7Batch:
         self.policy = policy
         self.now = now
         self.safe = safe  # one savepoint per message: the slow path, after a failure
-        self.known: dict[tuple[str, str], tuple[int, str, str]] = {}
+        # (sender, MSH-10) -> (inbound id, ACK code, state, sha256 of the raw bytes)
+        self.known: dict[tuple[str, str], tuple[int, str, str, str]] = {}
         self.sql = Sql(connection.cursor())  # shared by the message stores: the driver's cursor
         self.frozen = is_frozen()
         self.accepted: dict[tuple[str, str], bool] = {}  # (peer, sender): the policy's answer
@@ -118,6 +119,7 @@ class Hl7Batch:
     ) -> int:
         """Insert the inbound row: the raw bytes are kept whatever becomes of the message."""
         at = self.sql.instant(item.received_at)
+        sha256 = hashlib.sha256(item.raw).hexdigest()
         inbound_id = self.sql.insert(
             "INSERT INTO mirror_inbound (feed, sender, control_id, event, received_at, raw, "
             "sha256, state, reason, error_location, ack_code, applied_at) "
@@ -129,7 +131,7 @@ class Hl7Batch:
                 event,
                 at,
                 item.raw,
-                hashlib.sha256(item.raw).hexdigest(),
+                sha256,
                 state,
                 reason,
                 location,
@@ -138,7 +140,7 @@ class Hl7Batch:
             ],
         )
         if control_id is not None:
-            self.known[(sender, control_id)] = (inbound_id, ack_code, state)
+            self.known[(sender, control_id)] = (inbound_id, ack_code, state, sha256)
         self.inbound_ids.append(inbound_id)
         self.states[state] += 1
         self.senders[(sender, state)] += 1
@@ -166,12 +168,18 @@ class Hl7Batch:
         by_control = ", ".join(["%s"] * len(controls))
         # Placeholders only: every value is a parameter.
         sql = (
-            "SELECT id, sender, control_id, ack_code, state FROM mirror_inbound "  # noqa: S608
+            "SELECT id, sender, control_id, ack_code, state, sha256 "  # noqa: S608
+            "FROM mirror_inbound "
             f"WHERE feed = 'hl7' AND sender IN ({by_sender}) AND control_id IN ({by_control})"
         )
         self.sql.execute(sql, [*senders, *controls])
         for row in self.sql.fetchall():
-            self.known[(str(row[1]), str(row[2]))] = (int(row[0]), str(row[3]), str(row[4]))
+            self.known[(str(row[1]), str(row[2]))] = (
+                int(row[0]),
+                str(row[3]),
+                str(row[4]),
+                str(row[5]),
+            )
 
     def one(self, item: Received, found: tuple[Message, _Heading] | Hl7ParseError) -> Outcome:
         self.digest.update(item.raw)
@@ -201,6 +209,8 @@ class Hl7Batch:
         if not self._accepts(item.peer, heading.sender):
             return self._refuse_sender(item, msg, heading.sender, heading.event)
         seen = self.known.get((heading.sender, heading.control_id))
+        if seen is not None and not resends.same_content(self.sql, seen[0], seen[3], item.raw):
+            return self._reused(item, msg, heading, seen)
         if seen is not None:
             return Outcome(
                 self.ack(msg, _ack_code(seen[1]), "duplicate: already received"),
@@ -210,6 +220,44 @@ class Hl7Batch:
                 duplicate=True,
             )
         return self._meaning(item, msg, heading)
+
+    def _reused(
+        self, item: Received, msg: Message, heading: _Heading, first: tuple[int, str, str, str]
+    ) -> Outcome:
+        """Same (sender, MSH-10), different content: a new message under a reused control id.
+
+        Answered AE, kept in quarantine (once, however often it is resent) and journaled."""
+        text = resends.ack_text(heading.control_id)
+        ack = self.ack(msg, "AE", text, error_code="205", location="MSH^1^10")
+        sha256 = hashlib.sha256(item.raw).hexdigest()
+        kept = resends.kept_already(self.sql, heading.sender, sha256)
+        if kept is not None:
+            return Outcome(ack, "AE", InboundState.QUARANTINED, kept, duplicate=True)
+        reason = resends.reused_reason(heading.control_id, first[0], first[3], sha256)
+        inbound_id = self._keep(
+            item,
+            sender=heading.sender,
+            control_id=None,  # the key belongs to the first message
+            event=heading.event,
+            state=InboundState.QUARANTINED,
+            reason=reason,
+            location="MSH^1^10",
+            ack_code="AE",
+        )
+        record(
+            Action.FEED_CONTROL_ID_REUSED,
+            actor="system:hl7-listener",
+            target_type="inbound",
+            target_id=inbound_id,
+            details={
+                "sender": heading.sender,
+                "control_id": heading.control_id,
+                "first_inbound": first[0],
+                "first_sha256": first[3],
+                "sha256": sha256,
+            },
+        )
+        return Outcome(ack, "AE", InboundState.QUARANTINED, inbound_id)
 
     def _accepts(self, peer: str, sender: str) -> bool:
         """The sender policy's answer, asked once per batch for each peer and sender."""
@@ -327,10 +375,12 @@ class Hl7Batch:
                 "applied_at = NULL WHERE id = %s",
                 [InboundState.QUARANTINED, reason, inbound_id],
             )
+            first = self.known[(base["sender"], base["control_id"])]
             self.known[(base["sender"], base["control_id"])] = (
                 inbound_id,
                 "AE",
                 InboundState.QUARANTINED,
+                first[3],
             )
             self.states[InboundState.APPLIED] -= 1
             self.states[InboundState.QUARANTINED] += 1

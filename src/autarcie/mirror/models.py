@@ -136,7 +136,9 @@ class Stay(models.Model):
     bed = models.CharField(max_length=20, blank=True)
     medical_unit = models.CharField(max_length=20, blank=True)
     attending = models.CharField(max_length=200, blank=True)
-    source = models.CharField(max_length=12, blank=True)  # "movements" or "snapshot"
+    # "movements", "snapshot", or "by_movement": folded from movements although the admission
+    # was never received (shown as "séjour connu par mouvement").
+    source = models.CharField(max_length=12, blank=True)
     digest = models.CharField(max_length=32, blank=True)
     version = models.PositiveIntegerField()
     received_at = models.DateTimeField()

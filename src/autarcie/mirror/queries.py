@@ -44,10 +44,20 @@ def _state(feed: FeedHealth, frozen: bool) -> tuple[str, bool]:
     return _("Actif"), False
 
 
+def _reused_words(feed: FeedHealth) -> str:
+    return _(
+        "%(n)d message(s) reprenant un identifiant MSH-10 déjà reçu avec un autre contenu : "
+        "en quarantaine, non appliqués. Vérifiez le compteur de l'émetteur, puis retraitez "
+        "ou écartez-les."
+    ) % {"n": feed.reused}
+
+
 def feed_lines(state: MirrorState, now: dt.datetime | None = None) -> list[FeedLine]:
     lines = []
     for feed in feed_health(now or clock.now()):
         words, alert = _state(feed, state.frozen)
+        if feed.reused:
+            words, alert = f"{words} — {_reused_words(feed)}", True
         lines.append(FeedLine(feed, words, alert))
     return lines
 

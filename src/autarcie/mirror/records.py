@@ -44,6 +44,9 @@ class StayRef:
     authority: str
     nda: str
     patient_class: str = ""
+    # The admission instant the message states (PV1-44), kept for a stay whose admission
+    # movement was never received.
+    admitted_at: dt.datetime | None = None
 
     @property
     def rkey(self) -> str:

@@ -11,6 +11,7 @@ from django.db import connection
 
 from autarcie.core import clock
 from autarcie.mirror.models import FeedStatus
+from autarcie.mirror.resends import waiting_by_sender
 
 _COUNTED = {"applied": "applied", "held": "held", "quarantined": "rejected", "refused": "rejected"}
 
@@ -62,6 +63,9 @@ class FeedHealth:
     silent: bool
     applied: int = 0
     held: int = 0
+    # Messages that reused an MSH-10 with different content, waiting in quarantine: a sender
+    # whose counter restarted, whose messages would otherwise be lost as "duplicates".
+    reused: int = 0
 
     @property
     def error_rate(self) -> float:
@@ -71,6 +75,7 @@ class FeedHealth:
 def feed_health(now: dt.datetime | None = None) -> list[FeedHealth]:
     moment = now or clock.now()
     limit = dt.timedelta(minutes=settings.FEED_SILENCE_MINUTES)
+    reused = waiting_by_sender()
     result = []
     for row in FeedStatus.objects.order_by("feed", "sender"):
         silence = moment - row.last_at
@@ -85,6 +90,7 @@ def feed_health(now: dt.datetime | None = None) -> list[FeedHealth]:
                 held=row.held,
                 silent_minutes=int(silence.total_seconds() // 60),
                 silent=silence > limit,
+                reused=reused[(row.feed, row.sender)],
             )
         )
     return result

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autarcie.mirror import records as r
+from autarcie.mirror.hl7.pam import MOVEMENT_KINDS
 from autarcie.mirror.store import Store, as_dict
 
 _MOVEMENT_COLUMNS = [
@@ -43,6 +44,38 @@ class StayState:
     medical_unit: str = ""
     attending: str = ""
     patient_class: str = ""
+    # Present although its admission was never received: the feed started while the patient
+    # was already in, and a later movement (or the census) told us the stay was running.
+    known_by_movement: bool = False
+
+
+# Movements that only happen during a running stay, with the status they leave it in. Received
+# for a stay never admitted in the mirror, they make it present (flagged known_by_movement).
+_RUNNING = {
+    "transfer": "admitted",
+    "to_inpatient": "admitted",
+    "to_outpatient": "admitted",
+    "attending_change": "admitted",
+    "leave": "on_leave",
+    "leave_return": "admitted",
+    "census": "admitted",
+    "census_leave": "on_leave",
+}
+# A cancellation received without the movement it cancels says the stay is running too: a
+# discharge cancelled (A13) leaves the patient in, a return cancelled (A53) leaves them on leave.
+_RUNNING_WHEN_CANCELLED = {
+    "discharge": "admitted",
+    "transfer": "admitted",
+    "to_inpatient": "admitted",
+    "to_outpatient": "admitted",
+    "attending_change": "admitted",
+    "leave": "admitted",
+    "leave_return": "on_leave",
+}
+_CANCEL_TRIGGER = {kind: cancel for kind, _insert, cancel in MOVEMENT_KINDS}
+_NOT_ADMITTED = ("pending", "preadmitted")
+_SHOWN = ("admitted", "on_leave", "discharged")  # a stay that has been shown as begun
+CENSUS_MOVEMENT = "census"  # one per stay: each census import replaces the last one
 
 
 def _located(state: StayState, mv: dict[str, Any]) -> StayState:
@@ -54,28 +87,63 @@ def _located(state: StayState, mv: dict[str, Any]) -> StayState:
     return dataclasses.replace(state, **changes)
 
 
+def _implied(state: StayState, mv: dict[str, Any], status: str) -> StayState:
+    """The stay was running before the mirror heard of it: present at this movement's place."""
+    return dataclasses.replace(
+        _located(state, mv), status=status, discharged_at=None, known_by_movement=True
+    )
+
+
+def _known_by_cancel(state: StayState, mv: dict[str, Any]) -> StayState:
+    """A cancellation whose movement was never received (its trigger is the cancel's)."""
+    status = _RUNNING_WHEN_CANCELLED.get(mv["kind"])
+    if status is None or mv["trigger"] != _CANCEL_TRIGGER.get(mv["kind"]):
+        return state
+    if state.status not in _NOT_ADMITTED:
+        return state
+    return _implied(state, mv, status)
+
+
+def _step(state: StayState, mv: dict[str, Any]) -> StayState:
+    kind = mv["kind"]
+    running = _RUNNING.get(kind)
+    if running is not None and state.status in _NOT_ADMITTED:
+        return _implied(state, mv, running)
+    if running is not None and kind.startswith("census"):
+        # The census states the present: it wins over what earlier movements left.
+        return dataclasses.replace(_located(state, mv), status=running, discharged_at=None)
+    if kind == "pre_admission":
+        if state.status == "pending":
+            state = dataclasses.replace(_located(state, mv), status="preadmitted")
+    elif kind in ("admission", "outpatient_admission"):
+        state = dataclasses.replace(
+            _located(state, mv),
+            status="admitted",
+            admitted_at=mv["start"],
+            discharged_at=None,
+            known_by_movement=False,
+        )
+    elif kind in ("transfer", "to_inpatient", "to_outpatient", "attending_change"):
+        state = _located(state, mv)
+    elif kind == "leave":
+        state = dataclasses.replace(state, status="on_leave")
+    elif kind == "leave_return":
+        state = dataclasses.replace(_located(state, mv), status="admitted")
+    elif kind == "discharge":
+        state = dataclasses.replace(state, status="discharged", discharged_at=mv["start"])
+    return state
+
+
 def fold(movements: Iterable[dict[str, Any]]) -> StayState:
-    """The stay as its active movements describe it, in clinical order."""
+    """The stay as its movements describe it, in clinical order.
+
+    Cancelled movements count only when their original was never received (see
+    ``_known_by_cancel``)."""
     state = StayState()
-    active = [m for m in movements if not m["cancelled"]]
-    for mv in sorted(active, key=lambda m: (m["start"], m.get("seq", 0))):
-        kind = mv["kind"]
-        if kind == "pre_admission":
-            if state.status == "pending":
-                state = dataclasses.replace(_located(state, mv), status="preadmitted")
-        elif kind in ("admission", "outpatient_admission"):
-            state = dataclasses.replace(
-                _located(state, mv), status="admitted", admitted_at=mv["start"], discharged_at=None
-            )
-        elif kind in ("transfer", "to_inpatient", "to_outpatient", "attending_change"):
-            state = _located(state, mv)
-        elif kind == "leave":
-            state = dataclasses.replace(state, status="on_leave")
-        elif kind == "leave_return":
-            state = dataclasses.replace(_located(state, mv), status="admitted")
-        elif kind == "discharge":
-            state = dataclasses.replace(state, status="discharged", discharged_at=mv["start"])
-    if state.status == "pending" and active == [] and list(movements):
+    every = list(movements)
+    for mv in sorted(every, key=lambda m: (m["start"], m.get("seq", 0))):
+        state = _known_by_cancel(state, mv) if mv["cancelled"] else _step(state, mv)
+    if state.status == "pending" and every and all(m["cancelled"] for m in every):
         state = dataclasses.replace(state, status="cancelled")
     return state
 
@@ -125,7 +193,12 @@ def apply_movement(store: Store, patient_id: int, stay: r.StayRef, mv: r.Movemen
     state = fold(movements.values())
     if not state.patient_class and stay.patient_class:
         state = dataclasses.replace(state, patient_class=stay.patient_class)
-    stay_id = _put_stay(store, patient_id, stay, state, "movements")
+    if state.known_by_movement and found:
+        state = _as_shown_before(store, found[0], stay, state)
+    elif state.known_by_movement and state.admitted_at is None:
+        state = dataclasses.replace(state, admitted_at=stay.admitted_at)
+    source = "by_movement" if state.known_by_movement else "movements"
+    stay_id = _put_stay(store, patient_id, stay, state, source)
     item = movements[mv.movement_id]
     columns = {k: item[k] for k in _MOVEMENT_COLUMNS}
     columns["start"] = store.instant(item["start"])
@@ -152,6 +225,46 @@ def apply_snapshot(store: Store, patient_id: int, stay: r.StayRef, snap: r.StayS
         patient_class=stay.patient_class,
     )
     return _put_stay(store, patient_id, stay, state, "snapshot")
+
+
+def apply_census(store: Store, patient_id: int, stay: r.StayRef, snap: r.StaySnapshot) -> int:
+    """A census line: a snapshot for a stay without movements; for a stay with movements, the
+    present state at the import, folded as one more movement (``census``, or ``census_leave``)
+    so that later movements still apply on top of it."""
+    found = store.current("Stay", stay.rkey)
+    if not (found and _has_movements(store, found[0])):
+        return apply_snapshot(store, patient_id, stay, snap)
+    record = r.MovementRecord(
+        movement_id=CENSUS_MOVEMENT,
+        kind="census_leave" if snap.status == "on_leave" else "census",
+        trigger="CSV",
+        action="INSERT",
+        start=store.origin.received_at,
+        unit_code=snap.unit_code,
+        room=snap.room,
+        bed=snap.bed,
+        attending=snap.attending,
+        patient_class=stay.patient_class,
+    )
+    with_admission = dataclasses.replace(stay, admitted_at=snap.admitted_at)
+    return apply_movement(store, patient_id, with_admission, record)
+
+
+def _as_shown_before(store: Store, stay_id: int, stay: r.StayRef, state: StayState) -> StayState:
+    """A stay present before this movement keeps its admission instant (a message without
+    PV1-44 must not erase it), and its flag: a stay shown admitted without it (stated whole by
+    a FHIR Encounter or a census, which carry the admission) is not flagged now."""
+    store.cursor.execute(
+        "SELECT admitted_at, source, status FROM mirror_stay WHERE id = %s", [stay_id]
+    )
+    row = store.cursor.fetchone()
+    shown = _as_datetime(row[0]) if row and row[0] is not None else None
+    admitted_unflagged = bool(row) and row[1] != "by_movement" and row[2] in _SHOWN
+    return dataclasses.replace(
+        state,
+        admitted_at=state.admitted_at or stay.admitted_at or shown,
+        known_by_movement=not admitted_unflagged,
+    )
 
 
 def _has_movements(store: Store, stay_id: int) -> bool:

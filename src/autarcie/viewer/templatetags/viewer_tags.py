@@ -17,6 +17,8 @@ _MOVEMENTS = {
     "leave": "départ en permission",
     "leave_return": "retour de permission",
     "discharge": "sortie",
+    "census": "présent au recensement (CSV)",
+    "census_leave": "en permission au recensement (CSV)",
 }
 
 
