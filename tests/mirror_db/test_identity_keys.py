@@ -142,6 +142,17 @@ def test_same_ipp_through_hl7_and_fhir_is_one_patient_found_by_either_system(
     assert systems == {HL7_SYSTEM, FHIR_SYSTEM}
 
 
+def test_ipp_under_a_namespace_alone_is_listed_once() -> None:
+    cardio = make_unit("2010")
+    feed([adt("A01", "A1").replace(b"CH-TEST&1.2.250.1.71.4.2.2.123456789&ISO", b"CH-TEST")])
+    patient = Patient.objects.get()
+    nurse = make_user("ide.cardio", Role.NURSE, units=[cardio])
+    read = bearer(nurse).get(f"/fhir/Patient/{patient.pk}").json()
+    assert [(i["system"], i["value"]) for i in read["identifier"]] == [
+        ("urn:autarcie:authority:CH-TEST", "IPP001")
+    ]
+
+
 def test_recovery_bundle_looks_the_patient_up_by_the_his_own_fhir_system(
     tmp_path: Path,
 ) -> None:

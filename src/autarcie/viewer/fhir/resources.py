@@ -114,14 +114,17 @@ def _identifiers(patient: Patient) -> list[Json]:
     the key the mirror files the patient under when no feed spelt it that way."""
     received = identifiers_from_json(patient.identifiers)
     ids = [_received(found) for found in received]
-    keyed = system_of_key(received, patient.authority, patient.ipp)
+    key_system = authority_system(patient.authority)
+    keyed = system_of_key(received, patient.authority, patient.ipp) or any(
+        i.system == key_system and i.value == patient.ipp for i in received
+    )
     if not keyed and not is_ins_authority(patient.authority):
         ids.insert(
             0,
             {
                 "use": "usual",
                 "type": {"coding": [{"system": V2_0203, "code": "PI"}]},
-                "system": authority_system(patient.authority),
+                "system": key_system,
                 "value": patient.ipp,
             },
         )
