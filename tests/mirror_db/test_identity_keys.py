@@ -20,6 +20,7 @@ from autarcie.mirror.hl7.parser import parse_message
 from autarcie.mirror.identity import INS_ONLY, ins_status
 from autarcie.mirror.models import Document, Patient, Version
 from autarcie.recovery.fhir_build import patient_bundle
+from autarcie.recovery.hl7_build import pid
 from autarcie.recovery.records import patient_target
 from tests.factories import make_unit, make_user
 from tests.fhir_api.conftest import bearer
@@ -162,6 +163,13 @@ def test_recovery_bundle_looks_the_patient_up_by_the_his_own_fhir_system(
     bundle = patient_bundle(target, [], FINESS)
     request = bundle["entry"][0]["request"]
     assert request["ifNoneExist"] == f"identifier={FHIR_SYSTEM}|IPP001"
+
+
+def test_hl7_export_names_the_ipp_authority_as_the_his_sent_it() -> None:
+    feed([adt("A01", "A1")])
+    target = patient_target(Patient.objects.get(), "NDA001")
+    assert target.assigner == "CH-TEST&1.2.250.1.71.4.2.2.123456789&ISO"
+    assert pid(target).split("|")[3] == "IPP001^^^CH-TEST&1.2.250.1.71.4.2.2.123456789&ISO^PI"
 
 
 # -- item 5: names --------------------------------------------------------------------------

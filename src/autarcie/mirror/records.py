@@ -48,6 +48,12 @@ class ReceivedIdentifier:
     feed: str = ""  # "hl7" or "fhir": a restored HIS is answered in the spelling it used
     assigner: str = ""  # HL7 CX-4 namespace&universal id&type, when it came by HL7
 
+    @property
+    def assigner_id(self) -> str:
+        """CX-4's universal id, else its namespace (how the HL7 reader keys the authority)."""
+        name, _, rest = self.assigner.partition("&")
+        return rest.partition("&")[0] or name
+
 
 def identifiers_from_json(text: str) -> tuple[ReceivedIdentifier, ...]:
     """A patient projection's ``identifiers`` column read back (see ``Store.patient``)."""
@@ -70,12 +76,32 @@ def identifiers_from_json(text: str) -> tuple[ReceivedIdentifier, ...]:
     )
 
 
+def key_as_received(
+    identifiers: tuple[ReceivedIdentifier, ...], authority: str, ipp: str, feed: str
+) -> ReceivedIdentifier | None:
+    """The identifier a feed sent for the patient's key, that feed's first."""
+    spelt = [
+        i
+        for i in identifiers
+        if i.value == ipp
+        and (authority_key(i.system) == authority or authority_key(i.assigner_id) == authority)
+    ]
+    spelt.sort(key=lambda i: i.feed != feed)
+    return spelt[0] if spelt else None
+
+
 def system_of_key(identifiers: tuple[ReceivedIdentifier, ...], authority: str, ipp: str) -> str:
     """The system a feed used for the patient's key, the FHIR feed's first: the one a
     restored HIS looks its own patients up by. "" when no feed spelt it with a system."""
-    spelt = [i for i in identifiers if i.value == ipp and authority_key(i.system) == authority]
-    spelt.sort(key=lambda i: i.feed != "fhir")
-    return spelt[0].system if spelt else ""
+    found = key_as_received(identifiers, authority, ipp, "fhir")
+    return found.system if found is not None and authority_key(found.system) == authority else ""
+
+
+def assigner_of_key(identifiers: tuple[ReceivedIdentifier, ...], authority: str, ipp: str) -> str:
+    """The HL7 CX-4 (``namespace&universal id&type``) the HL7 feed sent for the patient's key,
+    "" when it came by FHIR only: HL7 handed back to the HIS names the authority its way."""
+    found = key_as_received(identifiers, authority, ipp, "hl7")
+    return found.assigner if found is not None and found.feed == "hl7" else ""
 
 
 @dataclass(frozen=True, slots=True)
