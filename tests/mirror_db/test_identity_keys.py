@@ -102,6 +102,8 @@ def test_unknown_qualified_ins_makes_a_provisional_identity_flagged_to_reconcile
     physician = make_user("dr.bio", Role.PHYSICIAN, all_units=True)
     page = _client(physician).get(f"/patients/{provisional.pk}/").content.decode()
     assert "INS seule, à rapprocher" in page and "PAT-TROIS" in page
+    hits = _client(physician).get("/recherche/", {"q": "pat-trois"}).content.decode()
+    assert "INS seule, à rapprocher" in hits and NIR not in hits
     # The hospital admits the patient later: a second identity, never merged silently; the
     # next result goes to the admitted patient, the first stays on the flagged identity.
     feed([adt("A01", "A1", ins=NIR, statuses="VALI")])
