@@ -149,6 +149,9 @@ def _names(resource: Json) -> tuple[str, str, str]:
     used = text(usual.get("family")) if usual else ""
     if not given and usual and isinstance(usual.get("given"), list) and usual["given"]:
         given = text(usual["given"][0])
+    if not (birth or used or given):
+        # A name given only as text is still the patient's name: never shown nameless.
+        birth = next((text(n.get("text")) for n in names if text(n.get("text"))), "")
     return birth, (used if used != birth else ""), given
 
 
