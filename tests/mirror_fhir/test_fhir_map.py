@@ -45,6 +45,30 @@ def test_ins_is_trusted_only_for_a_qualified_identity() -> None:
     assert _patient(cach).statuses == ("PROV", "CACH") and _patient(cach).hidden
 
 
+def test_hl7_spellings_of_an_ans_oid_authority_give_the_same_key() -> None:
+    assert authority_of("1.2.250.1.71.4.2.2.999000017") == "999000017"  # bare OID, as in CX-4
+    assert authority_of("urn:oid:1.2.250.1.71.4.2.2.999000017") == "999000017"
+
+
+def test_identifiers_are_kept_as_received_and_a_text_name_is_a_name() -> None:
+    pi = {"coding": [{"code": "PI"}]}
+    resource = {
+        "resourceType": "Patient",
+        "id": "p",
+        "identifier": [
+            {"type": pi, "system": "urn:oid:1.2.250.1.71.4.2.7.999000017", "value": "42"},
+            {"system": "urn:oid:1.2.250.1.213.1.4.10", "value": "279035121518989"},
+        ],
+        "name": [{"text": "Jean DUPONT"}],
+    }
+    record = _patient(resource)
+    assert record.rkey == "999000017|42"
+    assert [(i.system, i.value, i.type_code) for i in record.identifiers] == [
+        ("urn:oid:1.2.250.1.71.4.2.7.999000017", "42", "PI")
+    ]  # the INS is kept apart, trusted only when qualified
+    assert record.birth_family == "Jean DUPONT"
+
+
 def test_hospital_ipp_system_is_accepted_without_a_pi_type() -> None:
     resource = {
         "resourceType": "Patient",

@@ -20,7 +20,7 @@ from autarcie.core.html_rows import DAY, PARIS, local_time
 from autarcie.mirror.allergies import AllergyState, PatientAllergies, for_patient
 from autarcie.mirror.asof import PRESENT
 from autarcie.mirror.freshness import state_and_data_as_of
-from autarcie.mirror.identity import age, ins_status
+from autarcie.mirror.identity import INS_ONLY, age, ins_status
 from autarcie.mirror.models import Patient, Stay
 
 _SEXES = {"F": "féminin", "M": "masculin", "U": "sexe inconnu", "": "sexe inconnu"}
@@ -72,6 +72,11 @@ class Banner:
     @property
     def id_label(self) -> str:
         return "Identifiant provisoire" if self.temporary else "IPP"
+
+    @property
+    def ins_only(self) -> bool:
+        """Known by its qualified INS alone (an outside result): to reconcile by hand."""
+        return self.identity_status == INS_ONLY
 
 
 def reconciled(found: PatientAllergies) -> Allergies:
@@ -137,8 +142,9 @@ def _identity(who: Patient | TempPatient) -> tuple[str, str, str]:
     """(identifier, identity status, qualified INS)."""
     if isinstance(who, TempPatient):
         return who.tempid, "provisoire", ""
-    status = ins_status(who.statuses, who.ins_trusted)
-    return who.ipp, status, who.ins if who.ins_trusted else ""
+    status = ins_status(who.statuses, who.ins_trusted, who.authority)
+    ipp = "non reçu" if who.ins_only else who.ipp  # keyed by its INS: no IPP to show
+    return ipp, status, who.ins if who.ins_trusted else ""
 
 
 def build(

@@ -39,7 +39,7 @@ def _mirror_row(patient: Patient, o: Occupant, moment: dt.datetime) -> queries.C
         attending="",
         on_leave=o.on_leave,
         hidden=patient.hidden,
-        ins_status=ins_status(patient.statuses, patient.ins_trusted),
+        ins_status=ins_status(patient.statuses, patient.ins_trusted, patient.authority),
         allergy=allergies.for_patient(patient.pk).state is allergies.AllergyState.LISTED,
         origin=DOWNTIME,
     )

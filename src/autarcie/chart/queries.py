@@ -81,7 +81,7 @@ def census(unit_code: str, now: dt.datetime | None = None) -> list[CensusRow]:
             attending=s.attending,
             on_leave=s.status == "on_leave",
             hidden=s.patient.hidden,
-            ins_status=ins_status(s.patient.statuses, s.patient.ins_trusted),
+            ins_status=ins_status(s.patient.statuses, s.patient.ins_trusted, s.patient.authority),
             allergy=s.patient_id in allergic,
             new_result=s.patient_id in fresh,
             known_by_movement=s.source == "by_movement",
@@ -113,7 +113,11 @@ def census_as_of(unit_code: str, moment: dt.datetime) -> list[CensusRow]:
                 attending="",
                 on_leave=line.status == "on_leave",
                 hidden=bool(p.get("hidden")),
-                ins_status=ins_status(" ".join(p.get("statuses", [])), bool(p.get("ins_trusted"))),
+                ins_status=ins_status(
+                    " ".join(p.get("statuses", [])),
+                    bool(p.get("ins_trusted")),
+                    str(p.get("authority", "")),
+                ),
                 known_by_movement=line.known_by_movement,
             )
         )
@@ -207,7 +211,7 @@ class Summary:
 
     @property
     def ins_status(self) -> str:
-        return ins_status(self.patient.statuses, self.patient.ins_trusted)
+        return ins_status(self.patient.statuses, self.patient.ins_trusted, self.patient.authority)
 
 
 # The summary is read with plain SQL, only the columns it shows: it is opened on every bedside

@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,15 +27,7 @@ RELIABILITY_URL = f"{FR_CORE}/StructureDefinition/fr-core-identity-reliability"
 STATUS_SYSTEM = f"{FR_CORE}/CodeSystem/fr-core-cs-identity-status"
 BIRTHPLACE_URL = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace"
 INSEE_URL = f"{FR_CORE}/StructureDefinition/fr-core-address-insee-code"
-INS_OIDS = {
-    "1.2.250.1.213.1.4.8": "INS-NIR",
-    "1.2.250.1.213.1.4.9": "INS-NIA",
-    "1.2.250.1.213.1.4.10": "INS-NIR-TEST",
-    "1.2.250.1.213.1.4.11": "INS-NIR-DEMO",
-}
-# ANS OID roots that end with the establishment's FINESS (IPP .7, NDA .2): PAM FR sends the
-# same authority as `name&FINESS&M`, which the HL7 reader keys by the FINESS alone.
-_FINESS_ROOT = re.compile(r"^1\.2\.250\.1\.71\.4\.2\.\d+\.([0-9AB]{9})$")
+INS_OIDS = r.INS_OIDS
 _CONFIDENTIAL = frozenset({"R", "V"})
 HIDDEN_STATUS = "CACH"
 # FHIR allows 64; some servers send longer ids. Keys built from an id must fit 300 characters.
@@ -206,11 +197,7 @@ def parse_day(value: Any) -> dt.date | None:
 
 def authority_of(system: str) -> str:
     """The assigning authority an identifier system stands for, as the HL7 reader keys it."""
-    oid = system.removeprefix("urn:oid:")
-    if oid != system:
-        finess = _FINESS_ROOT.match(oid)
-        return finess.group(1) if finess else oid
-    return system
+    return r.authority_key(system)
 
 
 def resolve_subject(value: Any, resolve: Resolver, what: str = "subject") -> str:

@@ -175,6 +175,15 @@ class DeferredStore(Store):
         self._patient_rkey = rec.rkey
         return super().patient(rec)
 
+    def known_identifiers(self, rkey: str) -> str:
+        """A patient held in this chunk is not in the table yet: read what is held."""
+        held = self.held.get("Patient", {}).get(rkey)
+        if held is not None:
+            return str(held[1].get("identifiers", ""))
+        if ("Patient", rkey) in self.known and self.known[("Patient", rkey)] is None:
+            return ""  # prefetched: a new patient
+        return super().known_identifiers(rkey)
+
     def _tokens(self, patient_id: int, text: str) -> None:
         # Called by ``Store.patient`` right after its ``put``; the id may not exist yet.
         self.tokens[self._patient_rkey] = (patient_id, text)

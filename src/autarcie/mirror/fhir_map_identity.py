@@ -98,6 +98,18 @@ def _ipp(resource: Json, options: Options) -> tuple[str, str]:
     return authority_of(system), value
 
 
+def _received(resource: Json) -> tuple[r.ReceivedIdentifier, ...]:
+    """Every identifier but the INS (kept apart, trusted only when qualified), as sent."""
+    found: list[r.ReceivedIdentifier] = []
+    for ident in items(resource, "identifier"):
+        system, value = text(ident.get("system")), text(ident.get("value"))
+        if not system or not value or system.removeprefix("urn:oid:") in INS_OIDS:
+            continue
+        kind = next(iter(sorted(type_codes(ident) - {""})), "")
+        found.append(r.ReceivedIdentifier(clip(system, 200), clip(value, 64), kind, "fhir"))
+    return tuple(found)
+
+
 def _ins(resource: Json) -> tuple[str, str]:
     for ident in items(resource, "identifier"):
         oid = text(ident.get("system")).removeprefix("urn:oid:")
@@ -137,6 +149,9 @@ def _names(resource: Json) -> tuple[str, str, str]:
     used = text(usual.get("family")) if usual else ""
     if not given and usual and isinstance(usual.get("given"), list) and usual["given"]:
         given = text(usual["given"][0])
+    if not (birth or used or given):
+        # A name given only as text is still the patient's name: never shown nameless.
+        birth = next((text(n.get("text")) for n in names if text(n.get("text"))), "")
     return birth, (used if used != birth else ""), given
 
 
@@ -195,6 +210,7 @@ def map_patient(resource: Json, _resolve: Resolver, options: Options) -> list[Op
         deceased=deceased,
         birthplace_code=clip(_birthplace(resource), 10),
         address=clip(_address(resource), 300),
+        identifiers=_received(resource),
     )
     fhir_id = text(resource.get("id"))
     return [PatientOp(record, fhir_id), AliasOp(f"Patient/{fhir_id}", record.rkey)]

@@ -10,7 +10,7 @@ from autarcie.mirror.hl7.datatypes import Coded, Person, PersonName
 from autarcie.mirror.hl7.interpret import Interpretation
 from autarcie.mirror.hl7.orders import AdministrationReport, PrescriptionOrder
 from autarcie.mirror.hl7.pam import AccountMove, IdentityEvent, MovementEvent
-from autarcie.mirror.hl7.patient import Allergy, PatientIdentity
+from autarcie.mirror.hl7.patient import Allergy, PatientIdentity, received_identifiers
 from autarcie.mirror.hl7.results import Observation, ResultReport, StructuredNumeric
 from autarcie.mirror.stays import apply_movement
 from autarcie.mirror.store import Store
@@ -24,6 +24,10 @@ def _person(person: Person | None) -> str:
     if person is None:
         return ""
     return " ".join(p for p in (person.given, person.family) if p) or person.identifier
+
+
+def _name_text(name: PersonName) -> str:
+    return f"{name.type_code}:{name.family}^{name.given}"
 
 
 def patient_record(identity: PatientIdentity) -> r.PatientRecord:
@@ -49,7 +53,21 @@ def patient_record(identity: PatientIdentity) -> r.PatientRecord:
         address=", ".join(p for p in (address.street, address.postal_code, address.city) if p)
         if address
         else "",
+        identifiers=received_identifiers(identity),
+        names=tuple(_name_text(n) for n in identity.names),
     )
+
+
+def message_patient_id(store: Store, identity: PatientIdentity) -> int:
+    """The patient a message is about. A message known by its qualified INS alone goes to the
+    patient holding that INS, without touching the hospital's identity; when none does, it
+    makes a provisional identity keyed by the INS, shown "INS seule, à rapprocher", which is
+    never merged silently."""
+    if identity.ins_only and identity.ins is not None:
+        found = store.patient_by_ins(identity.ins.value, identity.ins.oid)
+        if found is not None:
+            return found
+    return store.patient(patient_record(identity))
 
 
 def _coded_label(coded: Coded | None) -> str:
@@ -149,8 +167,7 @@ def _value(obs: Observation) -> tuple[str, float | None]:
 
 
 def apply_results(store: Store, report: ResultReport) -> None:
-    rec = patient_record(report.patient)
-    patient_id = store.patient(rec)
+    patient_id = message_patient_id(store, report.patient)
     items: list[ClinicalRecord] = []
     for group in report.groups:
         order = group.filler_order or group.placer_order
@@ -192,8 +209,7 @@ _ORDER_STATUS = {"CA": "cancelled", "DC": "stopped", "OD": "stopped", "CM": "com
 
 
 def apply_prescriptions(store: Store, order: PrescriptionOrder) -> None:
-    rec = patient_record(order.patient)
-    patient_id = store.patient(rec)
+    patient_id = message_patient_id(store, order.patient)
     for p in order.prescriptions:
         status = _ORDER_STATUS.get(p.order.control) or _ORDER_STATUS.get(p.order.status, "active")
         put_clinical(
@@ -217,8 +233,7 @@ def apply_prescriptions(store: Store, order: PrescriptionOrder) -> None:
 
 
 def apply_administrations(store: Store, report: AdministrationReport) -> None:
-    rec = patient_record(report.patient)
-    patient_id = store.patient(rec)
+    patient_id = message_patient_id(store, report.patient)
     for a in report.administrations:
         order = a.order.placer_id or a.order.filler_id
         put_clinical(

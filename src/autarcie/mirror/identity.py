@@ -5,12 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from autarcie.mirror.records import is_ins_authority
+
 _PARIS = ZoneInfo("Europe/Paris")
 
 
-def ins_status(statuses: str, trusted: bool) -> str:
-    """The badge: 'qualifiée' only when the INS may be trusted (DESIGN.md)."""
+INS_ONLY = "INS seule, à rapprocher"
+
+
+def ins_status(statuses: str, trusted: bool, authority: str = "") -> str:
+    """The badge: 'qualifiée' only when the INS may be trusted (DESIGN.md); an identity known
+    by its INS alone (no IPP received) says so until someone reconciles it."""
     codes = statuses.split()
+    if is_ins_authority(authority):
+        return INS_ONLY
     if trusted:
         return "qualifiée"
     if "VALI" in codes:

@@ -11,6 +11,8 @@ from typing import ClassVar
 
 from django.db import models
 
+from autarcie.mirror.records import is_ins_authority
+
 
 class InboundState(models.TextChoices):
     APPLIED = "applied", "appliqué"
@@ -103,6 +105,9 @@ class Patient(models.Model):
     birthplace_code = models.CharField(max_length=10, blank=True)
     address = models.CharField(max_length=300, blank=True)
     search_text = models.CharField(max_length=400, blank=True)
+    # Every identifier as received by any feed (JSON list: system, value, type_code, feed,
+    # assigner), the INS apart; text, so that a value can be looked up on any engine.
+    identifiers = models.TextField(blank=True, default="")
     digest = models.CharField(max_length=32, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
@@ -119,6 +124,11 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.rkey
+
+    @property
+    def ins_only(self) -> bool:
+        """Known by its qualified INS alone (a result from outside, no IPP): to reconcile."""
+        return is_ins_authority(self.authority)
 
 
 class Stay(models.Model):

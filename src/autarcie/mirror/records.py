@@ -7,7 +7,101 @@ converge on the same projection rows.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from dataclasses import dataclass, field
+
+# INS assigning authorities (PAM FR PID-3, FR Core identifier slices).
+INS_OIDS: dict[str, str] = {
+    "1.2.250.1.213.1.4.8": "INS-NIR",
+    "1.2.250.1.213.1.4.9": "INS-NIA",
+    "1.2.250.1.213.1.4.10": "INS-NIR-TEST",
+    "1.2.250.1.213.1.4.11": "INS-NIR-DEMO",
+}
+# ANS OID roots that end with the establishment's FINESS (IPP .7, NDA .2): PAM FR sends the
+# same authority as `name&FINESS&M`, `name&1.2.250.1.71.4.2.2.FINESS&ISO`, and FR Core as
+# `urn:oid:1.2.250.1.71.4.2.x.FINESS`; all of them key by the FINESS alone.
+_FINESS_ROOT = re.compile(r"^1\.2\.250\.1\.71\.4\.2\.\d+\.([0-9AB]{9})$")
+
+
+def authority_key(authority: str) -> str:
+    """The one key of an assigning authority, however a feed spells it (HL7 CX-4 universal id
+    or namespace, FHIR identifier system): HL7 and FHIR describing one patient converge."""
+    oid = authority.removeprefix("urn:oid:")
+    finess = _FINESS_ROOT.match(oid)
+    return finess.group(1) if finess else oid
+
+
+def is_ins_authority(authority: str) -> bool:
+    """True for an identity keyed by its INS alone (no IPP received): to reconcile by hand."""
+    return authority in INS_OIDS
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedIdentifier:
+    """An identifier as a feed sent it: its FHIR system (derived from HL7 CX-4 when it came
+    by HL7), value, type code (CX-5, FHIR type), and the HL7 assigning authority as written."""
+
+    system: str
+    value: str
+    type_code: str = ""
+    feed: str = ""  # "hl7" or "fhir": a restored HIS is answered in the spelling it used
+    assigner: str = ""  # HL7 CX-4 namespace&universal id&type, when it came by HL7
+
+    @property
+    def assigner_id(self) -> str:
+        """CX-4's universal id, else its namespace (how the HL7 reader keys the authority)."""
+        name, _, rest = self.assigner.partition("&")
+        return rest.partition("&")[0] or name
+
+
+def identifiers_from_json(text: str) -> tuple[ReceivedIdentifier, ...]:
+    """A patient projection's ``identifiers`` column read back (see ``Store.patient``)."""
+    try:
+        loaded = json.loads(text) if text else []
+    except ValueError:
+        return ()
+    if not isinstance(loaded, list):
+        return ()
+    return tuple(
+        ReceivedIdentifier(
+            str(i["system"]),
+            str(i["value"]),
+            str(i.get("type_code") or ""),
+            str(i.get("feed") or ""),
+            str(i.get("assigner") or ""),
+        )
+        for i in loaded
+        if isinstance(i, dict) and i.get("system") and i.get("value")
+    )
+
+
+def key_as_received(
+    identifiers: tuple[ReceivedIdentifier, ...], authority: str, ipp: str, feed: str
+) -> ReceivedIdentifier | None:
+    """The identifier a feed sent for the patient's key, that feed's first."""
+    spelt = [
+        i
+        for i in identifiers
+        if i.value == ipp
+        and (authority_key(i.system) == authority or authority_key(i.assigner_id) == authority)
+    ]
+    spelt.sort(key=lambda i: i.feed != feed)
+    return spelt[0] if spelt else None
+
+
+def system_of_key(identifiers: tuple[ReceivedIdentifier, ...], authority: str, ipp: str) -> str:
+    """The system a feed used for the patient's key, the FHIR feed's first: the one a
+    restored HIS looks its own patients up by. "" when no feed spelt it with a system."""
+    found = key_as_received(identifiers, authority, ipp, "fhir")
+    return found.system if found is not None and authority_key(found.system) == authority else ""
+
+
+def assigner_of_key(identifiers: tuple[ReceivedIdentifier, ...], authority: str, ipp: str) -> str:
+    """The HL7 CX-4 (``namespace&universal id&type``) the HL7 feed sent for the patient's key,
+    "" when it came by FHIR only: HL7 handed back to the HIS names the authority its way."""
+    found = key_as_received(identifiers, authority, ipp, "hl7")
+    return found.assigner if found is not None and found.feed == "hl7" else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +121,8 @@ class PatientRecord:
     deceased: bool = False
     birthplace_code: str = ""
     address: str = ""
+    identifiers: tuple[ReceivedIdentifier, ...] = ()
+    names: tuple[str, ...] = ()  # every name repetition as received, "type:family^given"
 
     @property
     def rkey(self) -> str:

@@ -333,6 +333,8 @@ class Store:
 
     def patient(self, rec: r.PatientRecord) -> int:
         data = as_dict(rec)
+        received = [as_dict(i) for i in rec.identifiers]
+        data["identifiers"] = received
         columns = {
             "authority": rec.authority,
             "ipp": rec.ipp,
@@ -350,6 +352,7 @@ class Store:
             "birthplace_code": rec.birthplace_code,
             "address": rec.address,
             "search_text": search_text(rec.birth_family, rec.used_family, rec.given),
+            "identifiers": identifiers_json(self.known_identifiers(rec.rkey), received),
         }
         written = len(self.changed)
         patient_id = self.put("Patient", rec.rkey, columns, data)
@@ -369,6 +372,24 @@ class Store:
     def patient_id(self, rkey: str) -> int | None:
         found = self.current("Patient", rkey)
         return found[0] if found else None
+
+    def known_identifiers(self, rkey: str) -> str:
+        """The identifiers the projection row holds (JSON), "" for a new patient."""
+        self.cursor.execute("SELECT identifiers FROM mirror_patient WHERE rkey = %s", [rkey])
+        row = self.cursor.fetchone()
+        return str(row[0]) if row else ""
+
+    def patient_by_ins(self, ins: str, oid: str) -> int | None:
+        """The patient holding this qualified INS: one with an IPP first, else the provisional
+        identity an earlier INS-only message created. An unqualified INS never matches."""
+        self.cursor.execute(
+            "SELECT id, authority FROM mirror_patient WHERE ins = %s AND ins_oid = %s "
+            "AND ins_trusted = %s AND merged_into_id IS NULL ORDER BY id",
+            [ins, oid, True],
+        )
+        rows = [(int(i), str(a)) for i, a in self.cursor.fetchall()]
+        rows.sort(key=lambda row: r.is_ins_authority(row[1]))
+        return rows[0][0] if rows else None
 
     def merge(self, survivor_id: int, merged_rkey: str) -> bool:
         """A40: the merged patient points at the survivor; its stays and items follow."""
@@ -425,6 +446,18 @@ class Store:
         data = {"rtype": rec.rtype, "label": rec.label, **rec.data}
         columns = {"rtype": rec.rtype, "label": rec.label, "data": to_json(rec.data)}
         return self.put("Reference", rkey, columns, data, version_type=rec.rtype)
+
+
+def identifiers_json(known: str, received: list[dict[str, str]]) -> str:
+    """The union of the identifiers already known and those just received; a system sent again
+    takes its new value (an IPP changed by A47), so one system has one value."""
+    try:
+        loaded = json.loads(known) if known else []
+    except ValueError:
+        loaded = []
+    systems = {i["system"] for i in received}
+    kept = [i for i in loaded if isinstance(i, dict) and i.get("system") not in systems]
+    return _ENCODER.encode(kept + received)
 
 
 _CLINICAL = {"Allergy", "Condition", "Prescription", "Administration", "Result", "Document"}

@@ -102,7 +102,8 @@ def patient_resource(target: Target) -> Json:
                 {
                     "use": "usual",
                     "type": {"coding": [{"system": V2_0203, "code": "PI"}]},
-                    "system": authority_system(target.authority),
+                    # The HIS's own spelling when its feed gave one: its ifNoneExist finds it.
+                    "system": target.system or authority_system(target.authority),
                     "value": target.ipp,
                 }
             ],

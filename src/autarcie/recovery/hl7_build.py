@@ -113,15 +113,21 @@ def msh(s: Sending, kind: str, control: str, profile: str = PAM_PROFILE) -> str:
     return f"{head}||{profile}" if profile else head
 
 
+def _received_hd(assigner: str) -> str:
+    return "&".join(esc(part) for part in assigner.split("&"))
+
+
 def pid(target: Target, *, statuses: str = "") -> str:
     cx4 = authority_hd(target.authority)
+    # The IPP under the CX-4 the HIS sent it with: its own namespace and OID find it back.
+    ipp_hd = _received_hd(target.assigner) if target.assigner else cx4
     names = f"{esc(target.birth_family)}^{esc(target.given)}^^^^^L"
     if target.used_family:
         names += f"~{esc(target.used_family)}^{esc(target.given)}^^^^^D"
     return placed(
         "PID",
         {
-            3: f"{esc(target.ipp)}^^^{cx4}^PI",
+            3: f"{esc(target.ipp)}^^^{ipp_hd}^PI",
             5: names,
             7: target.birth_date.strftime("%Y%m%d") if target.birth_date else "",
             8: _SEX.get(target.sex, "U"),

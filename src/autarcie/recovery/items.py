@@ -56,6 +56,8 @@ class Target:
     sex: str
     new: bool  # a patient the HIS does not know yet (created from a temporary identity)
     tempid: str = ""
+    system: str = ""  # the IPP's system as the HIS's own feed sent it ("" when none did)
+    assigner: str = ""  # the IPP's HL7 CX-4 as the HIS's HL7 feed sent it ("" when none did)
 
     @property
     def key(self) -> str:

@@ -17,6 +17,7 @@ from django.conf import settings
 from autarcie.care.models import BedReport, CareEntry, EntryKind, TempPatient
 from autarcie.care.queries import current
 from autarcie.mirror.models import Patient, Stay
+from autarcie.mirror.records import assigner_of_key, identifiers_from_json, system_of_key
 from autarcie.recovery.items import BEDS, IDENTITY, Item, Target
 from autarcie.recovery.models import Decision, IdentityLink, LinkState
 
@@ -45,6 +46,7 @@ def _stays(patient_ids: Iterable[int]) -> dict[int, str]:
 
 
 def patient_target(patient: Patient, nda: str) -> Target:
+    received = identifiers_from_json(patient.identifiers)
     return Target(
         ipp=patient.ipp,
         authority=patient.authority,
@@ -55,6 +57,8 @@ def patient_target(patient: Patient, nda: str) -> Target:
         birth_date=patient.birth_date,
         sex=patient.sex,
         new=False,
+        system=system_of_key(received, patient.authority, patient.ipp),
+        assigner=assigner_of_key(received, patient.authority, patient.ipp),
     )
 
 

@@ -167,7 +167,7 @@ def _required_prior(msg: Message, trigger: str, need_key: bool) -> PriorPatient:
 
 
 def _identity(msg: Message, header: EventHeader, action: IdentityAction) -> IdentityEvent:
-    patient = read_patient(msg)
+    patient = read_patient(msg, ins_alone=False)
     prior = None
     if action in ("change_identifier", "merge"):
         prior = _required_prior(msg, header.trigger, need_key=action == "merge")
@@ -181,7 +181,7 @@ def _identity(msg: Message, header: EventHeader, action: IdentityAction) -> Iden
 
 
 def _account_move(msg: Message, header: EventHeader) -> AccountMove:
-    patient = read_patient(msg)
+    patient = read_patient(msg, ins_alone=False)
     prior = _required_prior(msg, header.trigger, need_key=True)
     if prior.account is None:
         raise Hl7SemanticError(
@@ -225,7 +225,7 @@ def _movement_kind(trigger: str, movement: Movement) -> str:
 
 
 def _movement(msg: Message, header: EventHeader) -> MovementEvent:
-    patient = read_patient(msg)
+    patient = read_patient(msg, ins_alone=False)
     if patient.nda is None:
         pid = msg.segment("PID")
         where = location(pid, 18) if pid is not None else "PID^1^18"

@@ -29,14 +29,16 @@ from autarcie.mirror.hl7.datatypes import (
 )
 from autarcie.mirror.hl7.errors import ErrorCode, Hl7SemanticError
 from autarcie.mirror.hl7.parser import Message, Segment
+from autarcie.mirror.records import (
+    INS_OIDS,
+    ReceivedIdentifier,
+    authority_key,
+    is_ins_authority,
+)
 
 # INS assigning authorities (PAM FR, FR Core); legacy INS-C OIDs are plain identifiers.
-INS_KINDS: dict[str, str] = {
-    "1.2.250.1.213.1.4.8": "INS-NIR",
-    "1.2.250.1.213.1.4.9": "INS-NIA",
-    "1.2.250.1.213.1.4.10": "INS-NIR-TEST",
-    "1.2.250.1.213.1.4.11": "INS-NIR-DEMO",
-}
+INS_KINDS: dict[str, str] = INS_OIDS
+FINESS_ROOT = "1.2.250.1.71.4.2.2"
 HIDDEN_STATUS = "CACH"
 QUALIFIED_STATUS = "VALI"
 _SEXES = frozenset({"F", "M", "U", "O", "A", "N"})
@@ -79,6 +81,11 @@ class PatientIdentity:
     nda: Identifier | None
     deceased_at: dt.datetime | None
     deceased: bool
+
+    @property
+    def ins_only(self) -> bool:
+        """PID-3 held no IPP, only a qualified INS (results from an outside laboratory)."""
+        return is_ins_authority(self.key.authority)
 
     @property
     def hidden(self) -> bool:
@@ -130,7 +137,10 @@ def _ins(identifiers: tuple[Identifier, ...]) -> Ins | None:
 
 
 def _key(
-    pid: Segment, identifiers: tuple[Identifier, ...], fallback_types: tuple[str, ...]
+    pid: Segment,
+    identifiers: tuple[Identifier, ...],
+    fallback_types: tuple[str, ...],
+    qualified_ins: Ins | None,
 ) -> PatientKey:
     for wanted in ("PI", *fallback_types):
         for ident in identifiers:
@@ -141,11 +151,16 @@ def _key(
                         location(pid, 3, 4),
                         f"PID-3 identifier {ident.value!r} ({wanted}) has no assigning authority",
                     )
-                return PatientKey(ident.authority, ident.value)
+                # One key per authority however it is spelt (FINESS&M, ANS OID&ISO, FHIR).
+                return PatientKey(authority_key(ident.authority), ident.value)
+    if qualified_ins is not None:
+        # CI-SIS results from outside: the INS alone identifies the patient (never an
+        # unqualified one); the apply step attaches them to whoever holds that INS.
+        return PatientKey(qualified_ins.oid, qualified_ins.value)
     raise Hl7SemanticError(
         ErrorCode.REQUIRED_FIELD_MISSING,
         location(pid, 3),
-        "PID-3 holds no patient identifier of type PI (IPP)",
+        "PID-3 holds no patient identifier of type PI (IPP) nor a qualified INS (PID-32 VALI)",
     )
 
 
@@ -157,6 +172,44 @@ def _by_type(names: tuple[PersonName, ...], type_code: str) -> PersonName | None
     return next((name for name in names if name.type_code == type_code), None)
 
 
+def _legal(names: tuple[PersonName, ...]) -> PersonName | None:
+    """XPN-7 `L`; a name without a type code is the legal name when none says `L` (HL7 v2:
+    table 0200 defaults to legal), and a lone name of another type is still a name."""
+    found = _by_type(names, "L") or _by_type(names, "")
+    if found is None and _by_type(names, "D") is None and names:
+        return names[0]
+    return found
+
+
+def _system(ident: Identifier) -> str:
+    """The FHIR identifier system of an HL7 CX-4, as the FHIR API and exports write it."""
+    authority = ident.authority
+    if authority.startswith(("http://", "https://", "urn:")):
+        return authority
+    if ident.authority_id and all(p.isdigit() for p in ident.authority_id.split(".")):
+        return f"urn:oid:{ident.authority_id}"
+    if ident.authority_id and ident.authority_id_type in ("M", "N"):
+        return f"urn:oid:{FINESS_ROOT}.{ident.authority_id}"
+    return "urn:autarcie:authority:" + "".join(
+        c if c.isalnum() or c in "._-" else "-" for c in authority or "local"
+    )
+
+
+def received_identifiers(identity: PatientIdentity) -> tuple[ReceivedIdentifier, ...]:
+    """PID-3 as sent, the INS apart (kept in its own columns, trusted only when qualified)."""
+    found: list[ReceivedIdentifier] = []
+    for ident in identity.identifiers:
+        if ident.authority_id in INS_KINDS or not ident.value:
+            continue
+        hd = "&".join((ident.authority_name, ident.authority_id, ident.authority_id_type))
+        found.append(
+            ReceivedIdentifier(
+                _system(ident)[:200], ident.value[:64], ident.type_code, "hl7", hd.rstrip("&")
+            )
+        )
+    return tuple(found)
+
+
 def _sex(pid: Segment, sex: str) -> str:
     if sex and sex not in _SEXES:
         raise Hl7SemanticError(
@@ -165,15 +218,19 @@ def _sex(pid: Segment, sex: str) -> str:
     return sex
 
 
-def read_patient(msg: Message, fallback_types: tuple[str, ...] = ()) -> PatientIdentity:
-    """Read PID; the key is the first PI identifier (or one of `fallback_types`, e.g. MR)."""
+def read_patient(
+    msg: Message, fallback_types: tuple[str, ...] = (), *, ins_alone: bool = True
+) -> PatientIdentity:
+    """Read PID; the key is the first PI identifier (or one of `fallback_types`, e.g. MR),
+    else, when `ins_alone`, a qualified INS (see `PatientIdentity.ins_only`)."""
     pid = msg.segment("PID")
     if pid is None:
         raise Hl7SemanticError(ErrorCode.SEGMENT_SEQUENCE, "PID", "the PID segment is missing")
     identifiers = cx_list(pid, 3)
-    key = _key(pid, identifiers, fallback_types)
     statuses = tuple(status for rep in pid.field(32).repetitions if (status := clean(rep.value)))
     ins = _ins(identifiers)
+    trusted = ins is not None and ins.key_valid and QUALIFIED_STATUS in statuses
+    key = _key(pid, identifiers, fallback_types, ins if trusted and ins_alone else None)
     names = _names(pid)
     addresses = tuple([a for row in rows(pid, 11, XAD) if (a := address(row)) is not None])
     birth, sex, died_at, died = pick(pid, 7, 8, 29, 30)
@@ -181,9 +238,9 @@ def read_patient(msg: Message, fallback_types: tuple[str, ...] = ()) -> PatientI
         key=key,
         identifiers=identifiers,
         ins=ins,
-        ins_trusted=ins is not None and ins.key_valid and QUALIFIED_STATUS in statuses,
+        ins_trusted=trusted,
         statuses=statuses,
-        legal_name=_by_type(names, "L"),
+        legal_name=_legal(names),
         used_name=_by_type(names, "D"),
         names=names,
         birth_date=date_or_none(pid, 7, birth),
@@ -205,7 +262,7 @@ def read_prior(msg: Message) -> PriorPatient | None:
     pi = next((ident for ident in identifiers if ident.type_code == "PI"), None)
     return PriorPatient(
         identifiers=identifiers,
-        key=PatientKey(pi.authority, pi.value) if pi is not None else None,
+        key=PatientKey(authority_key(pi.authority), pi.value) if pi is not None else None,
         account=identifier(first_row(mrg, 3, CX, CX_HD)),
         visit=identifier(first_row(mrg, 5, CX, CX_HD)),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from autarcie.core.models import User
 from autarcie.mirror.asof import PRESENT
 from autarcie.mirror.models import Patient, PatientToken, Stay
 from autarcie.mirror.normalise import fold
+from autarcie.mirror.records import authority_key, identifiers_from_json
 from autarcie.viewer.fhir.outcome import FhirError
 from autarcie.viewer.fhir.params import PAGING, invalid, parse_birthdate, parse_token, values
 from autarcie.viewer.fhir.resources import INS_KINDS, authority_system
@@ -80,20 +82,39 @@ def _identifier_filter(value: str) -> Q:
         oid = (system or "").removeprefix("urn:oid:")
         ins = Q(ins=code, ins_trusted=True)  # an untrusted INS finds nothing (DESIGN.md)
         if system is None or system == "":
-            condition |= Q(ipp=code) | ins
+            condition |= Q(ipp=code) | ins | _received_with(None, code)
         elif oid in INS_KINDS:
             condition |= ins & (Q(ins_oid=oid) | Q(ins_oid=""))
         else:
-            condition |= _ipp_of_system(system, code)
+            condition |= _ipp_of_system(system, code) | _received_with(system, code)
     return condition
 
 
 def _ipp_of_system(system: str, code: str) -> Q:
+    """The key: any spelling of the hospital's authority (``urn:oid:…2.2.<FINESS>``, the
+    FINESS alone) finds the patient the HL7 and FHIR feeds filed under it."""
     authorities = (
         Patient.objects.filter(ipp=code).values_list("authority", flat=True).distinct()[:20]
     )
-    wanted = [a for a in authorities if authority_system(a) == system]
+    wanted = [a for a in authorities if a == authority_key(system) or authority_system(a) == system]
     return Q(ipp=code, authority__in=wanted)
+
+
+def _received_with(system: str | None, code: str) -> Q:
+    """Patients holding ``system|code`` among the identifiers the feeds sent (any system when
+    ``system`` is None): a text look-up narrows, the JSON decides."""
+    rows = Patient.objects.filter(
+        identifiers__contains=json.dumps(code, ensure_ascii=False)
+    ).values_list("pk", "identifiers")[: MAX_MATCHES + 1]
+    found = [
+        pk
+        for pk, text in rows
+        if any(
+            i.value == code and (system is None or i.system == system)
+            for i in identifiers_from_json(text)
+        )
+    ]
+    return Q(pk__in=found)
 
 
 def _birthdate_filter(value: str) -> Q:

@@ -16,6 +16,12 @@ from autarcie.mirror.models import (
     Result,
     Stay,
 )
+from autarcie.mirror.records import (
+    ReceivedIdentifier,
+    identifiers_from_json,
+    is_ins_authority,
+    system_of_key,
+)
 
 Json = dict[str, Any]
 
@@ -91,15 +97,37 @@ def _compact(resource: Json) -> Json:
     return {k: v for k, v in resource.items() if v not in (None, "", [], {})}
 
 
-def _identifiers(patient: Patient) -> list[Json]:
-    ids: list[Json] = [
+def _received(found: ReceivedIdentifier) -> Json:
+    code = found.type_code
+    return _compact(
         {
-            "use": "usual",
-            "type": {"coding": [{"system": V2_0203, "code": "PI"}]},
-            "system": authority_system(patient.authority),
-            "value": patient.ipp,
+            "use": "usual" if code == "PI" else None,
+            "type": {"coding": [{"system": V2_0203, "code": code}]} if code else None,
+            "system": found.system,
+            "value": found.value,
         }
-    ]
+    )
+
+
+def _identifiers(patient: Patient) -> list[Json]:
+    """Every identifier as the feeds sent it (each system the hospital uses for its IPP), and
+    the key the mirror files the patient under when no feed spelt it that way."""
+    received = identifiers_from_json(patient.identifiers)
+    ids = [_received(found) for found in received]
+    key_system = authority_system(patient.authority)
+    keyed = system_of_key(received, patient.authority, patient.ipp) or any(
+        i.system == key_system and i.value == patient.ipp for i in received
+    )
+    if not keyed and not is_ins_authority(patient.authority):
+        ids.insert(
+            0,
+            {
+                "use": "usual",
+                "type": {"coding": [{"system": V2_0203, "code": "PI"}]},
+                "system": key_system,
+                "value": patient.ipp,
+            },
+        )
     # An INS that is not trusted is never exposed, not even flagged (DESIGN.md).
     if patient.ins_trusted and patient.ins:
         oid = patient.ins_oid or INS_NIR_OID
