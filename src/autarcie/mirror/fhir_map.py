@@ -106,6 +106,7 @@ class ClinicalOp:
     record: (
         r.AllergyRecord
         | r.ConditionRecord
+        | r.ImmunizationRecord
         | r.PrescriptionRecord
         | r.AdministrationRecord
         | r.ResultRecord

@@ -30,6 +30,7 @@ _TABLES = {
     "Movement": "mirror_movement",
     "Allergy": "mirror_allergy",
     "Condition": "mirror_condition",
+    "Immunization": "mirror_immunization",
     "Prescription": "mirror_prescription",
     "Administration": "mirror_administration",
     "Result": "mirror_result",
@@ -427,7 +428,15 @@ class Store:
         return self.put("Reference", rkey, columns, data, version_type=rec.rtype)
 
 
-_CLINICAL = {"Allergy", "Condition", "Prescription", "Administration", "Result", "Document"}
+_CLINICAL = {
+    "Allergy",
+    "Condition",
+    "Immunization",
+    "Prescription",
+    "Administration",
+    "Result",
+    "Document",
+}
 
 
 # -- for writers that batch many resources (the FHIR bulk import) ---------------------------
