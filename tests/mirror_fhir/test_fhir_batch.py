@@ -16,7 +16,8 @@ from django.db import connection
 from django.db.models import Model
 
 from autarcie.mirror import models as m
-from autarcie.mirror.fhir_import import Importer, collect
+from autarcie.mirror.fhir_files import collect
+from autarcie.mirror.fhir_import import Importer
 from tests.mirror_fhir.conftest import FR_CORE, SAMPLE, write_ndjson
 
 pytestmark = pytest.mark.django_db

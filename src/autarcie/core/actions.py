@@ -64,7 +64,9 @@ def edit_unit(
     if not changes:
         return []
     check_unit(
-        code=unit.code, label=changes.get("label", unit.label), beds=changes.get("beds", unit.beds)
+        code=unit.code,
+        label=label if label is not None else unit.label,
+        beds=beds if beds is not None else unit.beds,
     )
     with transaction.atomic():
         before = {k: str(getattr(unit, k)) for k in changes}

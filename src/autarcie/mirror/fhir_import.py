@@ -29,8 +29,7 @@ from autarcie.core.errors import log_failure
 from autarcie.core.journal import Action, record
 from autarcie.mirror import fhir_map_store as fhir_apply
 from autarcie.mirror.fhir_bundle import read_document
-from autarcie.mirror.fhir_files import (  # noqa: F401 (TYPE_ORDER, collect: the import's face)
-    TYPE_ORDER,
+from autarcie.mirror.fhir_files import (
     FhirImportError,
     chunks,
     collect,

@@ -115,6 +115,7 @@ def _statuses(resource: Json) -> tuple[tuple[str, ...], bool]:
     whether one says the identity is qualified: FR Core `QUAL`, or v1's table-0445 `VALI`."""
     found: list[str] = []
     qualified = False
+    names: tuple[str, ...]
     for ext in items(resource, "extension"):
         url = text(ext.get("url"))
         if url == RELIABILITY_URL:
