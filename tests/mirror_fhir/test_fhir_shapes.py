@@ -126,3 +126,56 @@ def test_both_identity_reliability_urls_set_the_identity_status() -> None:
     # In today's FR Core, VALI is validated without the INSi teleservice: not qualified.
     validated = Patient.objects.get(ipp="IPP000103")
     assert validated.ins == "180017512345660" and not validated.ins_trusted
+
+
+def _patient_with(extension: dict[str, object]) -> dict[str, object]:
+    bundle = json.loads((BUNDLES / "fr-core-transaction.json").read_text(encoding="utf-8"))
+    louise = next(e["resource"] for e in bundle["entry"] if "IPP000101" in json.dumps(e))
+    return {**louise, "id": "louise", "extension": [extension]}
+
+
+@pytest.mark.parametrize(
+    ("url", "sub", "code", "trusted"),
+    [
+        ("http://interopsante.org/fhir/StructureDefinition/FrPatientIdentReliability",
+         "identityReliability", "VALI", True),
+        ("http://interopsante.org/fhir/StructureDefinition/fr-core-ident-reliability",
+         "identityReliability", "VALI", True),
+        ("http://interopsante.org/fhir/StructureDefinition/FrPatientIdentReliability",
+         "identityReliability", "PROV", False),
+        ("https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability",
+         "identityStatus", "QUAL", True),
+        ("https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability",
+         "identityStatus", "VALI", False),
+    ],
+)  # fmt: skip
+def test_each_reliability_extension_url_sets_status_and_trust(
+    url: str, sub: str, code: str, trusted: bool
+) -> None:
+    from autarcie.mirror.fhir_map import PatientOp, map_resource
+
+    extension = {"url": url, "extension": [{"url": sub, "valueCoding": {"code": code}}]}
+    ops = map_resource(_patient_with(extension), lambda _ref: None)
+    assert isinstance(ops, list) and isinstance(ops[0], PatientOp)
+    record = ops[0].record
+    assert (record.statuses, record.ins_trusted) == ((code,), trusted)
+
+
+def test_an_encounter_without_identifier_is_keyed_by_its_id_under_its_patients_authority() -> None:
+    from autarcie.mirror.fhir_map import VenueOp, map_resource
+
+    encounter = {
+        "resourceType": "Encounter",
+        "id": "enc-7",
+        "status": "finished",
+        "class": {"code": "AMB"},
+        "subject": {"reference": "Patient/p"},
+        "period": {"start": "2026-11-02T10:00:00Z", "end": "2026-11-02T11:00:00Z"},
+    }
+    ops = map_resource(encounter, {"Patient/p": "999000017|IPP7"}.get)
+    assert isinstance(ops, list) and isinstance(ops[0], VenueOp)
+    assert ops[0].stay.rkey == "999000017|fhir-enc-7"
+    long_id = {**encounter, "id": "x" * 150}
+    ops = map_resource(long_id, {"Patient/p": "999000017|IPP7"}.get)
+    assert isinstance(ops, list) and isinstance(ops[0], VenueOp)
+    assert len(ops[0].stay.nda) <= 64 and ops[0].stay.nda.startswith("fhir-")
