@@ -154,7 +154,10 @@ def test_each_reliability_extension_url_sets_status_and_trust(
 ) -> None:
     from autarcie.mirror.fhir_map import PatientOp, map_resource
 
-    extension = {"url": url, "extension": [{"url": sub, "valueCoding": {"code": code}}]}
+    extension: dict[str, object] = {
+        "url": url,
+        "extension": [{"url": sub, "valueCoding": {"code": code}}],
+    }
     ops = map_resource(_patient_with(extension), lambda _ref: None)
     assert isinstance(ops, list) and isinstance(ops[0], PatientOp)
     record = ops[0].record
