@@ -49,7 +49,7 @@ def setup_django(
 
 def build_parser() -> argparse.ArgumentParser:
     from autarcie.core import commands as core_commands
-    from autarcie.core import token_commands
+    from autarcie.core import token_commands, unit_commands
     from autarcie.crisis import commands as crisis_commands
     from autarcie.demo import commands as demo_commands
     from autarcie.kits import commands as kits_commands
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     for register in (
         core_commands.register,
         token_commands.register,
+        unit_commands.register,
         mirror_admin_commands.register,
         mirror_commands.register,
         mirror_fhir_commands.register,

@@ -16,7 +16,8 @@ from django.db import connection
 from django.db.models import Model
 
 from autarcie.mirror import models as m
-from autarcie.mirror.fhir_import import Importer, collect
+from autarcie.mirror.fhir_files import collect
+from autarcie.mirror.fhir_import import Importer
 from tests.mirror_fhir.conftest import FR_CORE, SAMPLE, write_ndjson
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def _movement(fhir_id: str, venue: str, start: str) -> dict[str, Any]:
 
 def tricky_lines() -> list[Any]:
     """Lines whose outcome depends on the lines before them in the same chunk."""
-    imm = {"resourceType": "Immunization", "id": "imm-x", "status": "completed"}
+    proc = {"resourceType": "Procedure", "id": "proc-x", "status": "completed"}
     return [
         _observation("early", "Patient/later", 4.0),  # its patient comes after it
         _patient("later", "IPP-L", "LATER"),
@@ -91,9 +92,9 @@ def tricky_lines() -> list[Any]:
         _movement("move-1", "stay", "2026-11-20T09:00:00Z"),
         _venue("stay", "Patient/later", "NDA-S"),  # the venue again, once it has movements
         _movement("move-2", "stay", "2026-11-21T09:00:00Z"),
-        imm,
-        {**imm, "status": "not-done"},
-        imm,
+        proc,
+        {**proc, "status": "not-done"},
+        proc,
         "not an object",
         {"resourceType": "Observation", "id": "no-code", "subject": {"reference": "Patient/twice"}},
     ]
@@ -132,7 +133,15 @@ def _columns(model: type[Model], *relations: str) -> list[str]:
 
 
 def snapshot() -> dict[str, list[tuple[str, ...]]]:
-    clinical = (m.Allergy, m.Condition, m.Prescription, m.Administration, m.Result, m.Document)
+    clinical = (
+        m.Allergy,
+        m.Condition,
+        m.Immunization,
+        m.Prescription,
+        m.Administration,
+        m.Result,
+        m.Document,
+    )
     shot = {
         "patient": _rows(m.Patient, *_columns(m.Patient, "merged_into__rkey")),
         "stay": _rows(m.Stay, *_columns(m.Stay, "patient__rkey")),
@@ -154,6 +163,7 @@ def wipe() -> None:
         m.PatientToken,
         m.Allergy,
         m.Condition,
+        m.Immunization,
         m.Prescription,
         m.Administration,
         m.Result,
@@ -214,7 +224,7 @@ def test_tricky_lines_get_the_one_by_one_outcomes(tmp_path: Path) -> None:
     assert m.Result.objects.get(rkey="result|fhir-t1|2823-3|").version == 2
     stay = m.Stay.objects.get(nda="NDA-S")
     assert sorted(stay.movements.values_list("movement_id", flat=True)) == ["MOVE-1", "MOVE-2"]
-    assert m.Version.objects.filter(rtype="Immunization", rkey="imm-x").count() == 3
+    assert m.Version.objects.filter(rtype="Procedure", rkey="proc-x").count() == 3
     tokens = m.PatientToken.objects.filter(patient=twice).values_list("token", flat=True)
     assert sorted(tokens) == ["alex", "second"]
 

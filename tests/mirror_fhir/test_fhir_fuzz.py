@@ -21,7 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autarcie.mirror.fhir_import import TYPE_ORDER, import_paths
+from autarcie.mirror.fhir_files import TYPE_ORDER
+from autarcie.mirror.fhir_import import import_paths
 from autarcie.mirror.fhir_map import (
     AliasOp,
     MappingError,

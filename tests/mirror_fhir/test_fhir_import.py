@@ -16,6 +16,7 @@ from autarcie.mirror.models import (
     Allergy,
     Condition,
     Document,
+    Immunization,
     Inbound,
     Movement,
     Patient,
@@ -74,11 +75,17 @@ def test_fr_core_clinical_resources_use_the_hl7_keys() -> None:
     assert "bon etat general" in texts["document|DOC0001|1"]
 
 
-def test_types_not_projected_are_stored_as_raw_versions() -> None:
+def test_immunization_is_projected_and_types_not_projected_are_stored_as_raw_versions() -> None:
     import_paths([FR_CORE])
-    version = Version.objects.get(rtype="Immunization")
-    assert version.rkey == "imm-1" and version.data["vaccineCode"]["text"] == "Grippe"
+    immunization = Immunization.objects.get()
+    assert immunization.rkey == "999000017|IPP000042|immunization|imm-1"
+    assert immunization.label == "Grippe"
     assert Inbound.objects.filter(event="Immunization", state="applied").count() == 1
+    summary = import_paths([SAMPLE])
+    for rtype in ("Device", "PractitionerRole"):
+        assert summary.of(rtype).read > 0
+        assert Version.objects.filter(rtype=rtype).count() == summary.of(rtype).read
+        assert Version.objects.filter(rtype=rtype).first().data["resourceType"] == rtype  # type: ignore[union-attr]
 
 
 def test_synthea_sample_set_imports_with_mr_identifiers_as_ipp() -> None:
@@ -98,7 +105,7 @@ def test_synthea_sample_set_imports_with_mr_identifiers_as_ipp() -> None:
 def test_bad_lines_are_quarantined_with_their_reason_and_the_import_goes_on(
     tmp_path: Path,
 ) -> None:
-    good = {"resourceType": "Immunization", "id": "imm-9", "status": "completed"}
+    good = {"resourceType": "Procedure", "id": "proc-9", "status": "completed"}
     path = tmp_path / "Mixed.ndjson"
     lines = [
         b"{not json",

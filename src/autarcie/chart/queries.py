@@ -178,6 +178,14 @@ class ConditionLine:
 
 
 @dataclass(frozen=True)
+class ImmunizationLine:
+    label: str
+    code: str
+    occurred_at: dt.datetime | None
+    done: bool  # False: recorded as not done (status not-done)
+
+
+@dataclass(frozen=True)
 class DocumentLine:
     title: str
     type_label: str
@@ -206,6 +214,7 @@ class Summary:
     panels: dict[str, list[ResultLine]] = field(default_factory=dict)
     documents: list[DocumentLine] = field(default_factory=list)
     conditions: list[ConditionLine] = field(default_factory=list)
+    immunizations: list[ImmunizationLine] = field(default_factory=list)
     movements: list[MovementLine] = field(default_factory=list)
     downtime: list[CareEntry] = field(default_factory=list)
 
@@ -268,6 +277,21 @@ def _conditions(rows: Rows) -> dict[int, list[ConditionLine]]:
     grouped: dict[int, list[ConditionLine]] = defaultdict(list)
     for patient_id, label, code in rows:
         grouped[patient_id].append(ConditionLine(label, code))
+    return grouped
+
+
+# Newest first; one entered in error is no immunization.
+_IMMUNIZATIONS = (
+    "SELECT patient_id, label, code, occurred_at, status FROM mirror_immunization "
+    "WHERE patient_id IN ({ids}) AND status <> %s ORDER BY patient_id, occurred_at DESC"
+)
+
+
+def _immunizations(rows: Rows) -> dict[int, list[ImmunizationLine]]:
+    grouped: dict[int, list[ImmunizationLine]] = defaultdict(list)
+    for patient_id, label, code, occurred, status in rows:
+        line = ImmunizationLine(label, code, instant(occurred), status != "not-done")
+        grouped[patient_id].append(line)
     return grouped
 
 
@@ -399,6 +423,7 @@ def summaries(patients: list[Patient], now: dt.datetime | None = None) -> list[S
         result_rows,
         document_rows,
         condition_rows,
+        immunization_rows,
         movement_rows,
         downtime_rows,
     ) = fetch_many(
@@ -409,6 +434,7 @@ def summaries(patients: list[Patient], now: dt.datetime | None = None) -> list[S
             _read(_RESULTS, ids, "D", _HISTORY_PER_TEST),
             _read(_DOCUMENTS, ids, False, "D", DOCUMENTS_SHOWN),
             _read(_CONDITIONS, ids, True),
+            _read(_IMMUNIZATIONS, ids, "entered-in-error"),
             _read(_MOVEMENTS, ids, "cancelled", False),
             overlay.current_entries_read(ids),
         ]
@@ -419,6 +445,7 @@ def summaries(patients: list[Patient], now: dt.datetime | None = None) -> list[S
     results = _results(result_rows)
     documents = _documents(document_rows)
     conditions = _conditions(condition_rows)
+    immunizations = _immunizations(immunization_rows)
     movements = _movements(movement_rows)
     downtime = overlay.downtime_entries_by_patient(downtime_rows)
     found = []
@@ -435,6 +462,7 @@ def summaries(patients: list[Patient], now: dt.datetime | None = None) -> list[S
                 panels=_panels(results.get(patient.pk, []), moment),
                 documents=documents.get(patient.pk, []),
                 conditions=conditions.get(patient.pk, []),
+                immunizations=immunizations.get(patient.pk, []),
                 movements=movements.get(stay.pk, []) if stay else [],
                 downtime=downtime.get(patient.pk, []),
             )

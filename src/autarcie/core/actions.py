@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
@@ -14,10 +15,27 @@ from autarcie.core.journal import Action, Actor, Verification, record
 from autarcie.core.models import RoleGrant, Unit, User
 from autarcie.core.roles import Role, UnitKind
 
+UNIT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
+
+
+def check_unit(*, code: str, label: str, beds: int) -> None:
+    """Refuse what would break a unit: the code is the key of scopes, kits and feeds."""
+    if not UNIT_CODE.match(code):
+        raise ConfigurationError(
+            f"invalid unit code {code!r}: 1 to 20 letters, digits, '.', '_' or '-', no space"
+        )
+    if not label.strip() or len(label) > 120:
+        raise ConfigurationError("a unit needs a label of 1 to 120 characters")
+    if beds < 0:
+        raise ConfigurationError("the number of beds cannot be negative")
+
 
 def create_unit(
     *, actor: Actor, code: str, label: str, kind: UnitKind, pole: str = "", beds: int = 0
 ) -> Unit:
+    check_unit(code=code, label=label, beds=beds)
+    if Unit.objects.filter(code=code).exists():
+        raise ConfigurationError(f"the unit {code!r} already exists")
     with transaction.atomic():
         unit = Unit.objects.create(code=code, label=label, kind=kind, pole=pole, beds=beds)
         record(
@@ -28,6 +46,41 @@ def create_unit(
             details={"label": label, "kind": str(kind), "beds": beds},
         )
     return unit
+
+
+def edit_unit(
+    *,
+    actor: Actor,
+    unit: Unit,
+    label: str | None = None,
+    kind: UnitKind | None = None,
+    pole: str | None = None,
+    beds: int | None = None,
+) -> list[str]:
+    """Change what was given; the code never changes (users, kits and feeds name it).
+    Returns the names of the fields that changed (none: nothing is written)."""
+    wanted = {"label": label, "kind": kind, "pole": pole, "beds": beds}
+    changes = {k: v for k, v in wanted.items() if v is not None and v != getattr(unit, k)}
+    if not changes:
+        return []
+    check_unit(
+        code=unit.code,
+        label=label if label is not None else unit.label,
+        beds=beds if beds is not None else unit.beds,
+    )
+    with transaction.atomic():
+        before = {k: str(getattr(unit, k)) for k in changes}
+        for name, value in changes.items():
+            setattr(unit, name, value)
+        unit.save(update_fields=sorted(changes))
+        record(
+            Action.UNIT_CHANGED,
+            actor=actor,
+            target_type="unit",
+            target_id=unit.code,
+            details={"before": before, "after": {k: str(v) for k, v in changes.items()}},
+        )
+    return sorted(changes)
 
 
 def parse_roles(names: Iterable[str]) -> list[Role]:

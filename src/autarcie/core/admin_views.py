@@ -1,4 +1,5 @@
-"""User administration pages: admins only, second factor required, every change journaled."""
+"""User and unit administration pages: admins only, second factor required, every change
+journaled."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from django.views.decorators.http import require_POST
 from autarcie.core import actions, journal, throttle, totp
 from autarcie.core.access import acting_user, role_required
 from autarcie.core.errors import ConfigurationError
-from autarcie.core.forms import UserCreateForm, UserEditForm
-from autarcie.core.models import LoginThrottle, User
-from autarcie.core.roles import Role
+from autarcie.core.forms import UnitForm, UserCreateForm, UserEditForm
+from autarcie.core.models import LoginThrottle, Unit, User
+from autarcie.core.roles import Role, UnitKind
 
 
 @role_required(Role.ADMIN)
@@ -96,3 +97,55 @@ def throttle_lift(request: HttpRequest) -> HttpResponse:
     if throttle.lift(actor=acting_user(request), key=key):
         messages.success(request, _("Blocage levé."))
     return redirect("core:admin_users")
+
+
+@role_required(Role.ADMIN)
+def units(request: HttpRequest) -> HttpResponse:
+    rows = Unit.objects.order_by("code")
+    return render(request, "core/admin_units.html", {"units": rows})
+
+
+@role_required(Role.ADMIN)
+def unit_new(request: HttpRequest) -> HttpResponse:
+    admin = acting_user(request)
+    form = UnitForm(request.POST or None, creating=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.create_unit(
+                actor=admin,
+                code=data["code"],
+                label=data["label"],
+                kind=UnitKind(data["kind"]),
+                pole=data["pole"],
+                beds=data["beds"],
+            )
+        except ConfigurationError:
+            # Checked by the form first; only a unit created meanwhile gets here.
+            form.add_error("code", _("Une unité porte déjà ce code : choisissez-en un autre."))
+        else:
+            messages.success(request, _("Unité créée."))
+            return redirect("core:admin_units")
+    return render(request, "core/admin_unit_form.html", {"form": form, "creating": True})
+
+
+@role_required(Role.ADMIN)
+def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
+    admin = acting_user(request)
+    unit = get_object_or_404(Unit, code=code)
+    initial = {"label": unit.label, "kind": unit.kind, "pole": unit.pole, "beds": unit.beds}
+    form = UnitForm(request.POST or None, initial=initial, creating=False)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changed = actions.edit_unit(
+            actor=admin,
+            unit=unit,
+            label=data["label"],
+            kind=UnitKind(data["kind"]),
+            pole=data["pole"],
+            beds=data["beds"],
+        )
+        messages.success(request, _("Unité mise à jour.") if changed else _("Rien à changer."))
+        return redirect("core:admin_units")
+    context = {"form": form, "creating": False, "unit": unit}
+    return render(request, "core/admin_unit_form.html", context)

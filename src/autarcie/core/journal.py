@@ -30,6 +30,7 @@ class Action(StrEnum):
     INSTANCE_INITIALISED = "instance.initialised"
     KEY_CREATED = "key.created"
     UNIT_CREATED = "unit.created"
+    UNIT_CHANGED = "unit.changed"
     USER_CREATED = "user.created"
     USER_ROLES_CHANGED = "user.roles_changed"
     USER_UNITS_CHANGED = "user.units_changed"

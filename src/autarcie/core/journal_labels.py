@@ -16,6 +16,7 @@ ACTION_LABELS: dict[Action, Promise] = {
     Action.INSTANCE_INITIALISED: _("a initialisé l'instance"),
     Action.KEY_CREATED: _("a créé une clé de chiffrement"),
     Action.UNIT_CREATED: _("a créé l'unité {target}"),
+    Action.UNIT_CHANGED: _("a modifié l'unité {target}"),
     Action.USER_CREATED: _("a créé le compte de {target}"),
     Action.USER_ROLES_CHANGED: _("a modifié les rôles de {target}"),
     Action.USER_UNITS_CHANGED: _("a modifié les unités de {target}"),

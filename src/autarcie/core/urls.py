@@ -21,6 +21,9 @@ urlpatterns = [
         admin_views.user_reset_totp,
         name="admin_user_reset_totp",
     ),
+    path("admin/unites/", admin_views.units, name="admin_units"),
+    path("admin/unites/nouvelle/", admin_views.unit_new, name="admin_unit_new"),
+    path("admin/unites/<str:code>/", admin_views.unit_edit, name="admin_unit_edit"),
     path("admin/blocages/lever/", admin_views.throttle_lift, name="admin_throttle_lift"),
     path("journal/verification/", journal_views.journal_verify, name="journal_verify"),
 ]

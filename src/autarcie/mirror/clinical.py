@@ -1,5 +1,5 @@
-"""Per-patient clinical projections: allergies, conditions, prescriptions, administrations,
-results and documents."""
+"""Per-patient clinical projections: allergies, conditions, immunizations, prescriptions,
+administrations, results and documents."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from autarcie.mirror.store import Store, as_dict, to_json
 ClinicalRecord = (
     r.AllergyRecord
     | r.ConditionRecord
+    | r.ImmunizationRecord
     | r.PrescriptionRecord
     | r.AdministrationRecord
     | r.ResultRecord
@@ -21,6 +22,7 @@ ClinicalRecord = (
 _KIND = {
     r.AllergyRecord: "Allergy",
     r.ConditionRecord: "Condition",
+    r.ImmunizationRecord: "Immunization",
     r.PrescriptionRecord: "Prescription",
     r.AdministrationRecord: "Administration",
     r.ResultRecord: "Result",

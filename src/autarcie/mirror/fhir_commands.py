@@ -14,9 +14,13 @@ AddDataDir = Callable[[argparse.ArgumentParser], None]
 
 
 def register(sub: Any, add_data_dir: AddDataDir) -> None:
-    fhir = sub.add_parser("fhir", help="import FHIR NDJSON files or pull a Bulk $export")
+    fhir = sub.add_parser("fhir", help="import FHIR files or pull a Bulk $export")
     fsub = fhir.add_subparsers(dest="verb", metavar="VERB", required=True)
-    imp = fsub.add_parser("import", help="import NDJSON files (.ndjson, .ndjson.gz) or folders")
+    imp = fsub.add_parser(
+        "import",
+        help="import NDJSON files (.ndjson[.gz]), JSON Bundles or single resources (.json[.gz]), "
+        "or folders of them",
+    )
     add_data_dir(imp)
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     _mapping_options(imp)
@@ -102,7 +106,7 @@ def cmd_fhir_import(args: argparse.Namespace) -> int:
     )
     _print_summary(summary.lines())
     if summary.skipped:
-        print(f"left aside (not FHIR NDJSON): {', '.join(summary.skipped)}")
+        print(f"left aside (not FHIR NDJSON or JSON): {', '.join(summary.skipped)}")
     return 0 if summary.total("read") else 1
 
 

@@ -1,4 +1,4 @@
-"""FHIR NDJSON import: streamed, one transaction per batch of lines, nothing lost.
+"""FHIR import (NDJSON, Bundles, resources): one transaction per batch of lines, nothing lost.
 
 Every line becomes an inbound row (raw bytes kept, inserted with one ``executemany`` per batch);
 then each resource is mapped (``fhir_map``) and applied through the ``Store``. A batch commits
@@ -10,24 +10,33 @@ with the size of the import.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import hashlib
+import io
 import json
 import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.db import connection, transaction
 
 from autarcie.core import clock
-from autarcie.core.errors import AutarcieError, log_failure
+from autarcie.core.errors import log_failure
 from autarcie.core.journal import Action, record
 from autarcie.mirror import fhir_map_store as fhir_apply
+from autarcie.mirror.fhir_bundle import read_document
+from autarcie.mirror.fhir_files import (
+    FhirImportError,
+    chunks,
+    collect,
+    is_ndjson,
+    open_file,
+    read_batches,
+)
 from autarcie.mirror.fhir_map import (
     MappingError,
     Options,
@@ -37,7 +46,6 @@ from autarcie.mirror.fhir_map import (
     parse_line,
 )
 from autarcie.mirror.fhir_map_batch import apply_chunk, insert_rows, marks, no_gc, slices
-from autarcie.mirror.fhir_map_types import RESOURCE_TYPES
 from autarcie.mirror.models import Inbound, InboundState
 from autarcie.mirror.state import is_frozen
 from autarcie.mirror.status import count_feed
@@ -47,16 +55,6 @@ log = logging.getLogger(__name__)
 
 BATCH_LINES = 2000
 DEFAULT_SENDER = "fhir-import"
-# Referenced types first, so references resolve in one pass (see docs/formats/fhir.md).
-TYPE_ORDER = (
-    "Organization",
-    "Location",
-    "Practitioner",
-    "Patient",
-    "Encounter",
-    "MedicationRequest",
-    "DiagnosticReport",
-)
 _INBOUND_COLUMNS = (
     "feed",
     "sender",
@@ -73,10 +71,6 @@ _INBOUND_COLUMNS = (
 )
 
 
-class FhirImportError(AutarcieError):
-    """A file or folder cannot be imported (missing, unreadable, not NDJSON)."""
-
-
 @dataclass
 class TypeSummary:
     read: int = 0
@@ -91,6 +85,7 @@ class TypeSummary:
 class ImportSummary:
     types: dict[str, TypeSummary] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    shapes: list[str] = field(default_factory=list)  # "<file>: <what it held>", per file
     skipped: list[str] = field(default_factory=list)
     batches: int = 0
     seconds: float = 0.0
@@ -112,6 +107,7 @@ class ImportSummary:
                 f"{rtype:<26}{t.read:>10}{t.stored:>10}{t.projected:>11}{t.held:>8}{t.rejected:>10}"
             )
             out += [f"    rejected {n}: {reason}" for reason, n in t.reasons.most_common(5)]
+        out += [f"read {shape}" for shape in self.shapes]
         rate = self.total("read") / self.seconds if self.seconds else 0.0
         out.append(
             f"{self.total('read')} resources from {len(self.files)} files in "
@@ -130,6 +126,7 @@ class Item:
     line: int
     control_id: str
     rtype: str = "?"
+    place: str = "line"  # "entry" for a Bundle's entries: where the error location points
     resource: Any = None
     state: str = InboundState.APPLIED
     reason: str = ""
@@ -285,7 +282,7 @@ class FhirBatch:
                 hashlib.sha256(item.raw).hexdigest(),
                 item.state,
                 item.reason,
-                f"line {item.line}" if item.reason else "",
+                f"{item.place} {item.line}" if item.reason else "",
                 "",
                 at if item.state == InboundState.APPLIED else None,
             )
@@ -328,7 +325,7 @@ class FhirBatch:
             self.sql.executemany(
                 "UPDATE mirror_inbound SET state = %s, reason = %s, error_location = %s, "
                 "applied_at = NULL WHERE id = %s",
-                [(i.state, i.reason, f"line {i.line}", i.inbound_id) for i in items],
+                [(i.state, i.reason, f"{i.place} {i.line}", i.inbound_id) for i in items],
             )
 
     def _reject(self, item: Item, reason: str) -> None:
@@ -336,7 +333,7 @@ class FhirBatch:
         self.cursor.execute(
             "UPDATE mirror_inbound SET state = %s, reason = %s, error_location = %s, "
             "applied_at = NULL WHERE id = %s",
-            [item.state, reason, f"line {item.line}", item.inbound_id],
+            [item.state, reason, f"{item.place} {item.line}", item.inbound_id],
         )
 
     def _count(self, item: Item) -> None:
@@ -407,67 +404,6 @@ def commit_batch(
     return batch.counts
 
 
-# -- files ----------------------------------------------------------------------------------
-
-
-def _open(path: Path) -> IO[bytes]:
-    if path.name.endswith(".gz"):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return path.open("rb")
-
-
-def file_type(path: Path) -> str | None:
-    """`Patient.000.ndjson(.gz)` or `Patient.ndjson` -> `Patient`; None for other files."""
-    name = path.name
-    if not (name.endswith(".ndjson") or name.endswith(".ndjson.gz")):
-        return None
-    head = name.split(".")[0]
-    return head if head in RESOURCE_TYPES else None
-
-
-def _order_key(path: Path) -> tuple[int, str, str]:
-    rtype = file_type(path) or "~"
-    rank = TYPE_ORDER.index(rtype) if rtype in TYPE_ORDER else len(TYPE_ORDER)
-    return rank, rtype, path.name
-
-
-def collect(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
-    """The NDJSON files to import, referenced types first; and the files left aside."""
-    files: list[Path] = []
-    skipped: list[str] = []
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.iterdir()):
-                if child.is_file() and file_type(child):
-                    files.append(child)
-                elif child.is_file():
-                    skipped.append(child.name)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise FhirImportError(f"{path}: no such file or folder; nothing was imported from it")
-    return sorted(files, key=_order_key), skipped
-
-
-def read_batches(
-    handle: IO[bytes], start_line: int, size: int
-) -> Iterator[list[tuple[int, bytes]]]:
-    """Batches of (line number, bytes), skipping blank lines and the first `start_line` lines."""
-    batch: list[tuple[int, bytes]] = []
-    for number, raw in enumerate(handle, start=1):
-        if number <= start_line:
-            continue
-        line = raw.rstrip(b"\r\n")
-        if not line.strip():
-            continue
-        batch.append((number, line))
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 Progress = Callable[[int, float], None]
 Committed = Callable[[Path, int], None]
 
@@ -486,23 +422,51 @@ class Importer:
     summary: ImportSummary = field(default_factory=ImportSummary)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     _started: float = field(default_factory=time.monotonic)
+    _imported: int = 0
 
     def import_file(self, path: Path, start_line: int = 0) -> None:
+        """Import one file: NDJSON streamed by batches, or a JSON document read whole."""
         file_no = len(self.summary.files)
         self.summary.files.append(path.name)
         try:
-            with _open(path) as handle:
-                for lines in read_batches(handle, start_line, self.batch_lines):
-                    self._batch(path, file_no, lines)
+            with open_file(path) as handle:
+                if is_ndjson(path):
+                    self.summary.shapes.append(f"{path.name}: NDJSON")
+                    for lines in read_batches(handle, start_line, self.batch_lines):
+                        self._batch(path, file_no, lines)
+                    return
+                raw = handle.read()
         except (OSError, EOFError) as exc:
             raise FhirImportError(
                 f"{path.name}: cannot be read ({exc}); the batches before were committed"
             ) from exc
+        self._document(path, file_no, raw)
 
-    def _batch(self, path: Path, file_no: int, lines: list[tuple[int, bytes]]) -> None:
-        items = [
-            Item(raw, number, f"{self.run_id}:{file_no:04d}:{number:010d}") for number, raw in lines
-        ]
+    def _document(self, path: Path, file_no: int, raw: bytes) -> None:
+        document = read_document(raw)
+        if document is None:  # not one JSON document: lines of NDJSON under another name
+            self.summary.shapes.append(f"{path.name}: NDJSON")
+            for lines in read_batches(io.BytesIO(raw), 0, self.batch_lines):
+                self._batch(path, file_no, lines)
+            return
+        aside = document.left_aside
+        shape = f"{path.name}: {document.shape}"
+        shape += f" ({aside} without a resource left aside)" if aside else ""
+        self.summary.shapes.append(shape)
+        place = "entry" if "Bundle" in document.shape else "line"
+        for lines in chunks(document.lines, self.batch_lines):
+            self._batch(path, file_no, lines, place)
+
+    def _batch(
+        self, path: Path, file_no: int, lines: list[tuple[int, bytes]], place: str = "line"
+    ) -> None:
+        # Control ids must rise within a batch (see FhirBatch._insert): a Bundle's entries
+        # come sorted by type, so they are numbered in the order they are imported.
+        items: list[Item] = []
+        for number, raw in lines:
+            self._imported += 1
+            rank = number if place == "line" else self._imported
+            items.append(Item(raw, number, f"{self.run_id}:{file_no:04d}:{rank:010d}", place=place))
         counts = commit_batch(
             items,
             sender=self.sender,
@@ -552,7 +516,8 @@ def import_paths(
     progress: Progress | None = None,
     batch_lines: int = BATCH_LINES,
 ) -> ImportSummary:
-    """Import NDJSON files and Bulk export folders; returns the per-type summary."""
+    """Import NDJSON files, JSON Bundles or resources, and folders of them (a Bulk export);
+    returns the per-type summary."""
     files, skipped = collect(paths)
     importer = Importer(
         sender=sender, options=options or Options(), batch_lines=batch_lines, progress=progress

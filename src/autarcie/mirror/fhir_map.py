@@ -24,6 +24,15 @@ Resolver = Callable[[str], str | None]
 
 FR_CORE = "https://hl7.fr/ig/fhir/core"
 RELIABILITY_URL = f"{FR_CORE}/StructureDefinition/fr-core-identity-reliability"
+# FR Core v1 (InteropSanté) and its draft named the extension otherwise, with a sub-extension
+# `identityReliability` coded in table 0445 (the PID-32 codes): there VALI means what PAM FR's
+# PID-32 VALI means, a qualified identity.
+RELIABILITY_V1_URLS = frozenset(
+    {
+        "http://interopsante.org/fhir/StructureDefinition/FrPatientIdentReliability",
+        "http://interopsante.org/fhir/StructureDefinition/fr-core-ident-reliability",
+    }
+)
 STATUS_SYSTEM = f"{FR_CORE}/CodeSystem/fr-core-cs-identity-status"
 BIRTHPLACE_URL = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace"
 INSEE_URL = f"{FR_CORE}/StructureDefinition/fr-core-address-insee-code"
@@ -33,6 +42,7 @@ HIDDEN_STATUS = "CACH"
 # FHIR allows 64; some servers send longer ids. Keys built from an id must fit 300 characters.
 MAX_ID = 200
 QUALIFIED_STATUS = "QUAL"
+QUALIFIED_V1_STATUS = "VALI"
 
 
 class MappingError(ValueError):
@@ -87,6 +97,7 @@ class ClinicalOp:
     record: (
         r.AllergyRecord
         | r.ConditionRecord
+        | r.ImmunizationRecord
         | r.PrescriptionRecord
         | r.AdministrationRecord
         | r.ResultRecord

@@ -1,4 +1,5 @@
-"""FHIR clinical resources (allergies, conditions, medication, results, documents) to records.
+"""FHIR clinical resources (allergies, conditions, immunizations, medication, results,
+documents) to records.
 
 Keys follow ``hl7_apply`` so that HL7 and FHIR describing the same thing land on one row:
 ``result|<filler order>|<code>|<sub id>``, ``document|<order>|<set id>``,
@@ -156,6 +157,29 @@ def map_condition(resource: Json, resolve: Resolver, _options: Options) -> list[
         code=clip(code, 64),
         onset=parse_day(text(onset)[:10]) if onset else None,
         active=clinical not in _INACTIVE and verified not in _REFUTED,
+    )
+    return [ClinicalOp(patient, record)]
+
+
+_IMMUNIZATION_STATUS = frozenset({"completed", "not-done", "entered-in-error"})
+
+
+def map_immunization(resource: Json, resolve: Resolver, _options: Options) -> list[Op]:
+    """A vaccine given. Keyed by the resource's id: no other feed describes immunizations."""
+    patient = resolve_subject(resource.get("patient"), resolve, "patient")
+    code = concept_code(resource.get("vaccineCode"))
+    label = concept_label(resource.get("vaccineCode"))
+    if not (code or label):
+        raise MappingError("Immunization has no vaccineCode")
+    status = text(resource.get("status"))
+    record = r.ImmunizationRecord(
+        key=clip(f"{patient}|immunization|{_fhir_id(resource)}", 300),
+        label=clip(label or code, 200),
+        code=clip(code, 64),
+        # occurrenceString ("enfance") has no instant: the raw resource keeps it.
+        occurred_at=parse_instant(resource.get("occurrenceDateTime")),
+        status=status if status in _IMMUNIZATION_STATUS else "completed",
+        lot_number=clip(text(resource.get("lotNumber")), 60),
     )
     return [ClinicalOp(patient, record)]
 
@@ -452,6 +476,7 @@ Mapper = Callable[[Json, Resolver, Options], list[Op]]
 MAPPERS: dict[str, Mapper] = {
     "AllergyIntolerance": map_allergy,
     "Condition": map_condition,
+    "Immunization": map_immunization,
     "MedicationRequest": map_medication_request,
     "MedicationAdministration": map_medication_administration,
     "Observation": map_observation,

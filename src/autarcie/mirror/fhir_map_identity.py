@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,9 @@ from autarcie.mirror.fhir_map import (
     INS_OIDS,
     INSEE_URL,
     QUALIFIED_STATUS,
+    QUALIFIED_V1_STATUS,
     RELIABILITY_URL,
+    RELIABILITY_V1_URLS,
     AliasOp,
     Json,
     MappingError,
@@ -51,6 +54,7 @@ _STAY_STATUS = {
 CANCELLED = frozenset({"cancelled", "entered-in-error"})
 _NDA_ROOT = "urn:oid:1.2.250.1.71.4.2.2."
 _CONFIDENTIAL = frozenset({"R", "V"})
+_NDA_SIZE = 64  # the stay's NDA column
 MAX_REF = 280  # "fhir-id|" + reference must fit the 300 characters of a reference key
 
 
@@ -118,20 +122,29 @@ def _ins(resource: Json) -> tuple[str, str]:
     return "", ""
 
 
-def _statuses(resource: Json) -> tuple[str, ...]:
-    """Identity status codes of the reliability extension(s), and a `CACH` comment if any."""
+def _statuses(resource: Json) -> tuple[tuple[str, ...], bool]:
+    """Identity status codes of the reliability extension(s) (a `CACH` comment too), and
+    whether one says the identity is qualified: FR Core `QUAL`, or v1's table-0445 `VALI`."""
     found: list[str] = []
+    qualified = False
+    names: tuple[str, ...]
     for ext in items(resource, "extension"):
-        if text(ext.get("url")) != RELIABILITY_URL:
+        url = text(ext.get("url"))
+        if url == RELIABILITY_URL:
+            names, wanted = ("identityStatus",), QUALIFIED_STATUS
+        elif url in RELIABILITY_V1_URLS:
+            names, wanted = ("identityReliability", "identityStatus"), QUALIFIED_V1_STATUS
+        else:
             continue
         for sub in items(ext, "extension"):
             coding = sub.get("valueCoding")
             code = text(coding.get("code")) if isinstance(coding, dict) else ""
             code = code or text(sub.get("valueCode"))
-            name = text(sub.get("url"))
-            if code and (name == "identityStatus" or code == HIDDEN_STATUS) and code not in found:
+            status = text(sub.get("url")) in names
+            qualified = qualified or (status and code == wanted)
+            if code and (status or code == HIDDEN_STATUS) and code not in found:
                 found.append(code)
-    return tuple(found)
+    return tuple(found), qualified
 
 
 def _names(resource: Json) -> tuple[str, str, str]:
@@ -188,7 +201,7 @@ def _hidden(resource: Json, statuses: tuple[str, ...]) -> bool:
 
 def map_patient(resource: Json, _resolve: Resolver, options: Options) -> list[Op]:
     authority, ipp = _ipp(resource, options)
-    statuses = _statuses(resource)
+    statuses, qualified = _statuses(resource)
     ins, ins_oid = _ins(resource)
     birth, used, given = _names(resource)
     sex = _SEX.get(text(resource.get("gender")), "")
@@ -204,7 +217,7 @@ def map_patient(resource: Json, _resolve: Resolver, options: Options) -> list[Op
         ins=clip(ins, 20),
         ins_oid=ins_oid,
         # FR Core: an INS is trusted only for a qualified identity (retrieved and checked).
-        ins_trusted=bool(ins) and QUALIFIED_STATUS in statuses,
+        ins_trusted=bool(ins) and qualified,
         statuses=statuses,
         hidden=_hidden(resource, statuses),
         deceased=deceased,
@@ -301,7 +314,7 @@ def map_practitioner(resource: Json, _resolve: Resolver, _options: Options) -> l
 # -- Encounter ------------------------------------------------------------------------------
 
 
-def _nda(resource: Json) -> tuple[str, str]:
+def _nda(resource: Json, patient: str) -> tuple[str, str]:
     identifiers = [i for i in items(resource, "identifier") if text(i.get("value"))]
     chosen = (
         next((i for i in identifiers if type_codes(i) & {"VN", "AN"}), None)
@@ -309,8 +322,19 @@ def _nda(resource: Json) -> tuple[str, str]:
         or next((i for i in identifiers if text(i.get("system"))), None)
     )
     if chosen is None:
-        raise MappingError("Encounter has no identifier with a system (the NDA)")
+        return _key_from_id(resource, patient)
     return authority_of(text(chosen.get("system"))), text(chosen.get("value"))
+
+
+def _key_from_id(resource: Json, patient: str) -> tuple[str, str]:
+    """A stay key for an Encounter without identifier (Synthea's bundles, many servers):
+    its FHIR id under its patient's authority, so the same Encounter sent again lands on
+    the same stay. An id too long for the NDA column is replaced by its digest."""
+    fhir_id = text(resource.get("id"))
+    key = f"fhir-{fhir_id}"
+    if len(key) > _NDA_SIZE:
+        key = "fhir-" + hashlib.sha256(fhir_id.encode("utf-8")).hexdigest()[:40]
+    return patient.partition("|")[0], key
 
 
 def _place(resource: Json, resolve: Resolver) -> Place:
@@ -366,9 +390,9 @@ def map_encounter(resource: Json, resolve: Resolver, options: Options) -> list[O
         return _movement(resource, resolve)
     status = _status(resource)
     patient = resolve_subject(resource.get("subject"), resolve)
-    authority, nda = _nda(resource)
+    authority, nda = _nda(resource, patient)
     klass = _CLASS.get(concept_code({"coding": [resource.get("class") or {}]}), "")
-    stay = r.StayRef(clip(authority, 200), clip(nda, 64), klass)
+    stay = r.StayRef(clip(authority, 200), clip(nda, _NDA_SIZE), klass)
     start, end = _period(resource)
     unit, room, bed = _place(resource, resolve)
     snapshot = r.StaySnapshot(

@@ -218,6 +218,14 @@ class Condition(ClinicalItem):
     active = models.BooleanField(default=True)
 
 
+class Immunization(ClinicalItem):
+    code = models.CharField(max_length=64, blank=True)
+    label = models.CharField(max_length=200)
+    occurred_at = models.DateTimeField(null=True)
+    status = models.CharField(max_length=20)  # completed not-done entered-in-error
+    lot_number = models.CharField(max_length=60, blank=True)
+
+
 class Prescription(ClinicalItem):
     stay_nda = models.CharField(max_length=64, blank=True)
     drug_code = models.CharField(max_length=40, blank=True)

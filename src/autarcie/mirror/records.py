@@ -204,6 +204,18 @@ class ConditionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ImmunizationRecord:
+    """A vaccine given (FHIR Immunization): what, when, and whether it was done."""
+
+    key: str
+    label: str
+    code: str = ""
+    occurred_at: dt.datetime | None = None
+    status: str = "completed"  # completed, not-done, entered-in-error
+    lot_number: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class PrescriptionRecord:
     key: str
     drug_label: str

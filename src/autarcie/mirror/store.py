@@ -30,6 +30,7 @@ _TABLES = {
     "Movement": "mirror_movement",
     "Allergy": "mirror_allergy",
     "Condition": "mirror_condition",
+    "Immunization": "mirror_immunization",
     "Prescription": "mirror_prescription",
     "Administration": "mirror_administration",
     "Result": "mirror_result",
@@ -460,7 +461,15 @@ def identifiers_json(known: str, received: list[dict[str, str]]) -> str:
     return _ENCODER.encode(kept + received)
 
 
-_CLINICAL = {"Allergy", "Condition", "Prescription", "Administration", "Result", "Document"}
+_CLINICAL = {
+    "Allergy",
+    "Condition",
+    "Immunization",
+    "Prescription",
+    "Administration",
+    "Result",
+    "Document",
+}
 
 
 # -- for writers that batch many resources (the FHIR bulk import) ---------------------------

@@ -18,6 +18,7 @@ from autarcie.mirror.models import (
     Allergy,
     Condition,
     Document,
+    Immunization,
     Movement,
     Patient,
     PatientToken,
@@ -30,6 +31,7 @@ from autarcie.mirror.models import (
 CLINICAL: tuple[type[models.Model], ...] = (
     Allergy,
     Condition,
+    Immunization,
     Prescription,
     Administration,
     Result,

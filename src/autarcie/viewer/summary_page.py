@@ -19,6 +19,7 @@ from autarcie.chart.downtime import downtime_lines
 from autarcie.chart.queries import (
     ConditionLine,
     DocumentLine,
+    ImmunizationLine,
     MovementLine,
     PrescriptionLine,
     ResultLine,
@@ -118,6 +119,15 @@ def condition_items(conditions: list[ConditionLine]) -> SafeString:
     )
 
 
+def immunization_rows(immunizations: list[ImmunizationLine]) -> SafeString:
+    return _html(
+        f"<tr><td>{_e(when(i.occurred_at, DAY) if i.occurred_at else DASH)}</td>"
+        f"<td>{_e(i.label)}{f' ({_e(i.code)})' if i.code else ''}</td>"
+        f"<td>{_e(_('faite') if i.done else _('non faite'))}</td></tr>"
+        for i in immunizations
+    )
+
+
 def movement_rows(movements: list[MovementLine]) -> SafeString:
     return _html(
         f"<tr><td>{_e(when(m.start, DAY_TIME))}</td><td>{_e(movement_label(m.kind))}</td>"
@@ -141,6 +151,7 @@ class SummaryPage:
     downtime: SafeString
     vitals: SafeString
     conditions: SafeString
+    immunizations: SafeString
     movements: SafeString
 
 
@@ -154,5 +165,6 @@ def summary_page(summary: Summary) -> SummaryPage:
         downtime=downtime_rows(summary.downtime),
         vitals=vitals_rows(vitals_table(summary.downtime)),
         conditions=condition_items(summary.conditions),
+        immunizations=immunization_rows(summary.immunizations),
         movements=movement_rows(summary.movements),
     )
