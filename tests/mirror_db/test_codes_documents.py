@@ -11,6 +11,7 @@ from autarcie.chart.queries import summaries
 from autarcie.formats.codes import LOINC, UCUM
 from autarcie.mirror.models import Document, Patient, Result, Version
 from autarcie.mirror.store import load_json
+from autarcie.viewer.summary_page import document_articles
 from tests.mirror_db.builders import AUTH
 from tests.mirror_db.conftest import T0, feed, messages
 
@@ -103,10 +104,13 @@ def test_mdm_t10_replaces_the_document_and_keeps_the_first_version() -> None:
     document = Document.objects.get()
     assert document.number.endswith(".700002")
     assert [title for title, _ in _documents_shown()] == [
-        "Radiographie thoracique (version corrigée)"
+        "Radiographie thoracique, seconde lecture"
     ]
     kept = Version.objects.filter(rtype="Document", rkey=document.rkey).order_by("version")
     assert ["droite" in load_json(v.data)["text"] for v in kept] == [True, False]
+    # The summary says the report shown is a corrected version.
+    [line] = summaries([Patient.objects.get()], now=LATER)[0].documents
+    assert '<span class="badge">version corrigée</span>' in document_articles([line])
 
 
 def test_mdm_t11_cancels_the_document_and_every_version_stays() -> None:
