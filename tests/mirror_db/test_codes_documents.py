@@ -3,6 +3,7 @@ through the real HL7 ingest path, read back from the store and the patient summa
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
@@ -72,6 +73,32 @@ def test_cancelled_order_withdraws_its_results() -> None:
     cancel = first.replace(b"ORU-1", b"ORU-9").replace(b"ORC|RE|", b"ORC|CA|")
     _acked([first, cancel])
     assert set(Result.objects.values_list("status", flat=True)) == {"D"}
+
+
+def _cisis_oru(control: str, orc: str) -> bytes:
+    """A CI-SIS shaped ORU carrying a text report, its order cancelled by ORC-1 ``CA``."""
+    report = base64.b64encode("Électrophorèse des protéines : normale.".encode()).decode()
+    first = messages(ORU)[0].split(b"\r")
+    head = [seg for seg in first if seg.startswith((b"MSH", b"PID", b"PV1"))]
+    return b"\r".join(
+        [
+            head[0].replace(b"ORU-1", control.encode()),
+            *head[1:],
+            f"ORC|{orc}|98765431^Nephro|1001-E1^labo".encode(),
+            b"OBR|1|98765431^Nephro|1001-E1^labo|11502-2^CR d'examens biologiques^LN",
+            f"OBX|1|ED|11502-2^CR d'examens biologiques^LN||^text^plain^Base64^{report}"
+            "||||||F|||202611230800".encode(),
+            b"",
+        ]
+    )
+
+
+def test_cisis_report_whose_order_is_cancelled_leaves_the_summary() -> None:
+    _acked([_cisis_oru("DOC-1", "NW")])
+    assert [text for _, text in _documents_shown()] == ["Électrophorèse des protéines : normale."]
+    _acked([_cisis_oru("DOC-2", "CA")])
+    assert _documents_shown() == []
+    assert Document.objects.get().status == "D"
 
 
 def test_result_posted_as_wrong_leaves_the_summary() -> None:
