@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from autarcie.formats.codes import LOINC, UCUM
+from autarcie.formats.codes import ATC, LOINC, SNOMED, UCUM
 from tests.fhir_api.test_api import get
+from tests.mirror_db.builders import adt
 from tests.mirror_db.conftest import feed, messages
 from tests.wards import Ward
 
@@ -90,3 +91,14 @@ def test_replaced_document_is_served_in_its_new_version_then_cancelled(ward: War
     assert "pneumopathie gauche" in text and "droite" not in text
     _fed(ward, "cisis_mdm_T02_T10_T11.hl7")
     assert _documents(ward, pid) == []
+
+
+def test_allergy_code_search_compares_the_system(ward: Ward) -> None:
+    a31 = adt("A31", "AL-1", ipp="P1", nda="N1", family="LEFÈVRE", given="MARIE")
+    al1 = b"AL1|1|DA|J01CA04^Amoxicilline^ATC|SV|urticaire\r"
+    assert feed([a31 + al1])[0].code == "AA"
+    pid = str(ward.lefevre.pk)
+    assert _codes(ward, "AllergyIntolerance", patient=pid, code=f"{ATC}|J01CA04") == ["J01CA04"]
+    assert _codes(ward, "AllergyIntolerance", patient=pid, code=f"{SNOMED}|J01CA04") == []
+    assert _codes(ward, "AllergyIntolerance", patient=pid, code="|PENI") == ["PENI"]
+    assert _codes(ward, "AllergyIntolerance", patient=pid, code=f"{ATC}|") == ["J01CA04"]

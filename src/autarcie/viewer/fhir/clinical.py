@@ -117,7 +117,11 @@ KINDS: dict[str, Kind] = {
         {"status": _status_filter, "code": _token_filter("drug_code", "drug_system")},
     ),
     # Built from the read model's reconciled list (viewer.fhir.allergies), not row by row.
-    "AllergyIntolerance": Kind(Allergy, allergy_read, ("label", "pk"), Q(), {}),
+    # Its ``code`` is checked on the reconciled allergies (viewer.fhir.allergies), the rows'
+    # filter only validates the parameter.
+    "AllergyIntolerance": Kind(
+        Allergy, allergy_read, ("label", "pk"), Q(), {"code": _token_filter("code", "system")}
+    ),
     "Condition": Kind(
         Condition,
         resources.condition_resource,
