@@ -191,6 +191,7 @@ class DocumentLine:
     type_label: str
     text: str
     authored_at: dt.datetime | None
+    status: str = ""  # F signed, C replaced by a newer version (this one), P not yet signed
 
 
 @dataclass(frozen=True)
@@ -297,8 +298,8 @@ def _immunizations(rows: Rows) -> dict[int, list[ImmunizationLine]]:
 
 # The newest documents only: a long stay has hundreds, each with its full text.
 _DOCUMENTS = (
-    "SELECT patient_id, title, type_label, text, authored_at FROM ("
-    " SELECT patient_id, title, type_label, text, authored_at, ROW_NUMBER() OVER ("
+    "SELECT patient_id, title, type_label, text, authored_at, status FROM ("
+    " SELECT patient_id, title, type_label, text, authored_at, status, ROW_NUMBER() OVER ("
     "  PARTITION BY patient_id ORDER BY authored_at DESC) AS row_rank FROM mirror_document"
     " WHERE patient_id IN ({ids}) AND confidential = %s AND status <> %s"
     ") AS newest WHERE row_rank <= %s ORDER BY patient_id, row_rank"
@@ -307,8 +308,9 @@ _DOCUMENTS = (
 
 def _documents(rows: Rows) -> dict[int, list[DocumentLine]]:
     grouped: dict[int, list[DocumentLine]] = defaultdict(list)
-    for patient_id, title, type_label, text, authored in rows:
-        grouped[patient_id].append(DocumentLine(title, type_label, text, instant(authored)))
+    for patient_id, title, type_label, text, authored, status in rows:
+        line = DocumentLine(title, type_label, text, instant(authored), status)
+        grouped[patient_id].append(line)
     return grouped
 
 

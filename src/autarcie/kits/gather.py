@@ -43,11 +43,16 @@ def _panels(summary: queries.Summary) -> tuple[Panel, ...]:
     )
 
 
+# A replaced report prints its newest version: the sheet says so, an older paper copy may exist.
+_REPORT_STATUS = {"C": " (version corrigée)", "P": " (non signé)"}
+
+
 def _reports(summary: queries.Summary) -> tuple[Report, ...]:
     out = []
     for doc in summary.documents[:REPORTS_PRINTED]:
         text = doc.text if len(doc.text) <= REPORT_CHARS else doc.text[:REPORT_CHARS] + " […]"
-        out.append(Report(doc.title or doc.type_label or "Document", doc.authored_at, text))
+        title = (doc.title or doc.type_label or "Document") + _REPORT_STATUS.get(doc.status, "")
+        out.append(Report(title, doc.authored_at, text))
     return tuple(out)
 
 

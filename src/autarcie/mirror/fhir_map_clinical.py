@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from autarcie.formats.codes import UCUM, stored_system
 from autarcie.mirror import records as r
 from autarcie.mirror.fhir_map import (
     AliasOp,
@@ -100,10 +101,14 @@ def _nda(resource: Json, resolve: Resolver) -> str:
     return Venue.decode(found).stay.nda if found else ""
 
 
-def _coded(concept: Any) -> tuple[str, str]:
-    """The first coding's code and its system (``concept_code`` drops the system)."""
-    found = next((c for c in codings(concept) if text(c.get("code"))), None)
-    return (text(found.get("code")), text(found.get("system"))) if found else ("", "")
+def _coded(concept: Any, prefer: str = "") -> tuple[str, str]:
+    """The code ``concept_code`` picks (``prefer``'s system first) and that coding's system."""
+    found = [c for c in codings(concept) if text(c.get("code"))]
+    chosen = next((c for c in found if prefer and c.get("system") == prefer), None)
+    chosen = chosen or (found[0] if found else None)
+    if chosen is None:
+        return "", ""
+    return text(chosen.get("code")), stored_system(text(chosen.get("system")))
 
 
 def _allergy_severity(resource: Json) -> str:
@@ -144,7 +149,7 @@ def map_allergy(resource: Json, resolve: Resolver, _options: Options) -> list[Op
 
 def map_condition(resource: Json, resolve: Resolver, _options: Options) -> list[Op]:
     patient = resolve_subject(resource.get("subject"), resolve)
-    code = concept_code(resource.get("code"))
+    code, system = _coded(resource.get("code"))
     label = concept_label(resource.get("code"))
     if not (code or label):
         raise MappingError("Condition has no code")
@@ -155,6 +160,7 @@ def map_condition(resource: Json, resolve: Resolver, _options: Options) -> list[
         key=clip(f"{patient}|condition|{code or label}", 300),
         label=clip(label or code, 200),
         code=clip(code, 64),
+        system=clip(system, 200),
         onset=parse_day(text(onset)[:10]) if onset else None,
         active=clinical not in _INACTIVE and verified not in _REFUTED,
     )
@@ -184,13 +190,15 @@ def map_immunization(resource: Json, resolve: Resolver, _options: Options) -> li
     return [ClinicalOp(patient, record)]
 
 
-def _medication(resource: Json) -> tuple[str, str]:
+def _medication(resource: Json) -> tuple[str, str, str]:
+    """The medication's code, label and code system."""
     concept = resource.get("medicationCodeableConcept")
     if concept is not None:
-        return concept_code(concept), concept_label(concept)
+        code, system = _coded(concept)
+        return code, concept_label(concept), system
     ref = resource.get("medicationReference")
     label = text(ref.get("display")) if isinstance(ref, dict) else ""
-    return "", label
+    return "", label, ""
 
 
 def _quantity(value: Any) -> tuple[str, str]:
@@ -219,7 +227,7 @@ def _frequency(dosage: Json) -> tuple[str, tuple[str, ...]]:
 
 def map_medication_request(resource: Json, resolve: Resolver, _options: Options) -> list[Op]:
     patient = resolve_subject(resource.get("subject"), resolve)
-    drug_code, drug_label = _medication(resource)
+    drug_code, drug_label, drug_system = _medication(resource)
     if not (drug_code or drug_label):
         raise MappingError("MedicationRequest has no medication")
     dosages = items(resource, "dosageInstruction")
@@ -240,6 +248,7 @@ def map_medication_request(resource: Json, resolve: Resolver, _options: Options)
         drug_label=clip(drug_label or drug_code, 200),
         status=_RX_STATUS.get(text(resource.get("status")), "active"),
         drug_code=clip(drug_code, 40),
+        drug_system=clip(drug_system, 200),
         dose=clip(dose, 40),
         dose_unit=clip(unit, 40),
         route=clip(concept_label(dosage.get("route")), 60),
@@ -267,7 +276,7 @@ def map_medication_administration(resource: Json, resolve: Resolver, _o: Options
     order = (
         prescription.removeprefix("prescription|") if prescription else f"fhir-{_fhir_id(resource)}"
     )
-    drug_code, drug_label = _medication(resource)
+    drug_code, drug_label, _system = _medication(resource)
     dosage = resource.get("dosage")
     dose, unit = _quantity(dosage.get("dose")) if isinstance(dosage, dict) else ("", "")
     record = r.AdministrationRecord(
@@ -290,26 +299,34 @@ def _observed(resource: Json) -> dt.datetime | None:
     )
 
 
-def _value(holder: Json) -> tuple[str, float | None, str]:
-    """Shown value, its number, its unit."""
+def _unit(quantity: Json) -> tuple[str, str]:
+    """A quantity's unit and its system: the UCUM code when UCUM, else the unit's text."""
+    code, system = text(quantity.get("code")), text(quantity.get("system"))
+    if code and stored_system(system) == UCUM:
+        return code, UCUM
+    return text(quantity.get("unit")) or code, ""
+
+
+def _value(holder: Json) -> tuple[str, float | None, tuple[str, str]]:
+    """Shown value, its number, its unit and the unit's system."""
     quantity = holder.get("valueQuantity")
     if isinstance(quantity, dict):
-        shown, unit = _quantity(quantity)
+        shown, _ = _quantity(quantity)
         number = quantity.get("value")
         comparator = text(quantity.get("comparator"))
         value = _number(number)
-        return f"{comparator}{shown}", value, unit
+        return f"{comparator}{shown}", value, _unit(quantity)
     for name in ("valueString", "valueDateTime", "valueTime"):
         if holder.get(name) is not None:
-            return text(holder[name]), None, ""
+            return text(holder[name]), None, ("", "")
     if holder.get("valueCodeableConcept") is not None:
-        return concept_label(holder["valueCodeableConcept"]), None, ""
+        return concept_label(holder["valueCodeableConcept"]), None, ("", "")
     for name in ("valueInteger", "valueBoolean"):
         if holder.get(name) is not None:
             raw = holder[name]
             number = _number(raw) if not isinstance(raw, bool) else None
-            return str(raw).lower() if isinstance(raw, bool) else str(raw), number, ""
-    return "", None, ""
+            return str(raw).lower() if isinstance(raw, bool) else str(raw), number, ("", "")
+    return "", None, ("", "")
 
 
 def _number(value: Any) -> float | None:
@@ -336,11 +353,13 @@ def _flags(holder: Json) -> str:
 
 
 def _result(key: str, holder: Json, status: str, observed: Any, panel: tuple[str, str]) -> Any:
-    value, number, unit = _value(holder)
-    code = concept_code(holder.get("code"), LOINC)
+    value, number, (unit, unit_system) = _value(holder)
+    code, system = _coded(holder.get("code"), LOINC)
     return r.ResultRecord(
         key=clip(key, 300),
         code=clip(code, 64),
+        code_system=clip(system, 200),
+        unit_system=unit_system,
         label=clip(concept_label(holder.get("code")) or code, 200),
         status=status,
         value=clip(value, 200),
@@ -422,11 +441,12 @@ def map_diagnostic_report(resource: Json, resolve: Resolver, _options: Options) 
         for x in items(resource, "result")
         if (ref := reference(x)).startswith("Observation/")
     ]
-    code = concept_code(resource.get("code"), LOINC)
+    code, system = _coded(resource.get("code"), LOINC)
     template = r.DocumentRecord(
         key="",
         status=_RESULT_STATUS.get(text(resource.get("status")), "F"),
         type_code=clip(code, 64),
+        type_system=clip(system, 200),
         type_label=clip(concept_label(resource.get("code")), 200),
         title=clip(concept_label(resource.get("code")), 300),
         authored_at=parse_instant(resource.get("issued")) or _observed(resource),
@@ -449,7 +469,7 @@ def map_document_reference(resource: Json, resolve: Resolver, _options: Options)
     master = resource.get("masterIdentifier")
     order = text(master.get("value")) if isinstance(master, dict) else ""
     order = order or _order(resource, "")
-    code = concept_code(resource.get("type"), LOINC)
+    code, system = _coded(resource.get("type"), LOINC)
     ops: list[Op] = []
     for index, content in enumerate(items(resource, "content"), start=1):
         attachment = content.get("attachment")
@@ -460,6 +480,7 @@ def map_document_reference(resource: Json, resolve: Resolver, _options: Options)
             key=clip(f"document|{order}|{index}", 300),
             status=_DOC_STATUS.get(text(resource.get("status")), "F"),
             type_code=clip(code, 64),
+            type_system=clip(system, 200),
             type_label=clip(concept_label(resource.get("type")), 200),
             title=clip(title or concept_label(resource.get("type")), 300),
             text=attachment_text(attachment),

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from autarcie.formats.codes import UCUM, is_ucum, stored_system
 from autarcie.mirror import records as r
 from autarcie.mirror.clinical import ClinicalRecord, put_clinical, put_clinical_many
 from autarcie.mirror.hl7.datatypes import Coded, Person, PersonName
+from autarcie.mirror.hl7.documents import DocumentNotice
 from autarcie.mirror.hl7.interpret import Interpretation
 from autarcie.mirror.hl7.orders import AdministrationReport, PrescriptionOrder
 from autarcie.mirror.hl7.pam import AccountMove, IdentityEvent, MovementEvent
 from autarcie.mirror.hl7.patient import Allergy, PatientIdentity, received_identifiers
 from autarcie.mirror.hl7.results import Observation, ResultReport, StructuredNumeric
+from autarcie.mirror.hl7_documents import apply_document
 from autarcie.mirror.stays import apply_movement
 from autarcie.mirror.store import Store
 
@@ -74,6 +77,24 @@ def _coded_label(coded: Coded | None) -> str:
     if coded is None:
         return ""
     return coded.label or coded.code
+
+
+def _system(coded: Coded | None) -> str:
+    return stored_system(coded.system, coded.oid) if coded is not None else ""
+
+
+def _unit(units: Coded | None) -> tuple[str, str]:
+    """OBX-6 as (unit, its system): the code (6.1) is the unit, its text only when no code.
+
+    The system is UCUM's only when the sender names UCUM or the code parses as UCUM: a
+    local unit keeps its text, never claimed as a UCUM code.
+    """
+    if units is None:
+        return "", ""
+    if not units.code:
+        return units.label, ""
+    ucum = is_ucum(units.code, units.system or units.oid)
+    return units.code, UCUM if ucum else ""
 
 
 def allergy_record(a: Allergy, patient_rkey: str) -> r.AllergyRecord:
@@ -166,22 +187,31 @@ def _value(obs: Observation) -> tuple[str, float | None]:
     return " ".join(texts)[:200], number
 
 
+_RESULT_STATUS = {"W": "D"}
+
+
 def apply_results(store: Store, report: ResultReport) -> None:
     patient_id = message_patient_id(store, report.patient)
     items: list[ClinicalRecord] = []
     for group in report.groups:
         order = group.filler_order or group.placer_order
+        # A withdrawn order's results leave the summary; OBX-11 W ("posted as wrong", e.g.
+        # on the wrong patient) is a deletion too. Earlier versions stay in the store.
+        withdrawn = "D" if group.withdrawn else ""
         for obs in group.observations:
             value, number = _value(obs)
+            unit, unit_system = _unit(obs.units)
             items.append(
                 r.ResultRecord(
                     key=f"result|{order}|{obs.code.code}|{obs.sub_id}",
                     code=obs.code.code,
+                    code_system=_system(obs.code),
                     label=obs.code.label or obs.code.code,
-                    status=obs.status or "F",
+                    status=withdrawn or _RESULT_STATUS.get(obs.status, obs.status or "F"),
                     value=value,
                     value_num=number,
-                    unit=_coded_label(obs.units),
+                    unit=unit[:40],
+                    unit_system=unit_system,
                     reference_range=obs.reference_range,
                     flag=" ".join(obs.abnormal_flags),
                     panel_code=group.panel.code,
@@ -193,8 +223,9 @@ def apply_results(store: Store, report: ResultReport) -> None:
             items.append(
                 r.DocumentRecord(
                     key=f"document|{order}|{doc.set_id}",
-                    status=doc.status or "F",
+                    status=withdrawn or _RESULT_STATUS.get(doc.status, doc.status or "F"),
                     type_code=doc.code.code,
+                    type_system=_system(doc.code),
                     type_label=doc.code.label,
                     title=doc.title or doc.code.label,
                     text=doc.text,
@@ -219,6 +250,7 @@ def apply_prescriptions(store: Store, order: PrescriptionOrder) -> None:
                 key=f"prescription|{p.order.placer_id or p.order.filler_id}",
                 drug_label=p.drug.label or p.drug.code,
                 drug_code=p.drug.code,
+                drug_system=_system(p.drug),
                 status=status,
                 dose=format(p.dose, "f") if p.dose is not None else "",
                 dose_unit=_coded_label(p.unit),
@@ -260,6 +292,8 @@ def apply(store: Store, meaning: Interpretation) -> bool:
         apply_account_move(store, meaning)
     elif isinstance(meaning, ResultReport):
         apply_results(store, meaning)
+    elif isinstance(meaning, DocumentNotice):
+        apply_document(store, store.patient(patient_record(meaning.patient)), meaning)
     elif isinstance(meaning, PrescriptionOrder):
         apply_prescriptions(store, meaning)
     elif isinstance(meaning, AdministrationReport):

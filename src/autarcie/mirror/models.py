@@ -213,6 +213,7 @@ class Allergy(ClinicalItem):
 
 class Condition(ClinicalItem):
     code = models.CharField(max_length=64, blank=True)
+    system = models.CharField(max_length=200, blank=True)  # FHIR URI, or a local name as sent
     label = models.CharField(max_length=200)
     onset = models.DateField(null=True)
     active = models.BooleanField(default=True)
@@ -229,6 +230,7 @@ class Immunization(ClinicalItem):
 class Prescription(ClinicalItem):
     stay_nda = models.CharField(max_length=64, blank=True)
     drug_code = models.CharField(max_length=40, blank=True)
+    drug_system = models.CharField(max_length=200, blank=True)
     drug_label = models.CharField(max_length=200)
     dose = models.CharField(max_length=40, blank=True)
     dose_unit = models.CharField(max_length=40, blank=True)
@@ -257,10 +259,12 @@ class Result(ClinicalItem):
     panel_code = models.CharField(max_length=64, blank=True)
     panel_label = models.CharField(max_length=200, blank=True)
     code = models.CharField(max_length=64)
+    code_system = models.CharField(max_length=200, blank=True)  # FHIR URI, or local as sent
     label = models.CharField(max_length=200)
     value = models.CharField(max_length=200, blank=True)
     value_num = models.FloatField(null=True)
-    unit = models.CharField(max_length=40, blank=True)
+    unit = models.CharField(max_length=40, blank=True)  # the unit's code (OBX-6.1), else its text
+    unit_system = models.CharField(max_length=200, blank=True)  # UCUM's URI when it is UCUM
     reference_range = models.CharField(max_length=60, blank=True)
     flag = models.CharField(max_length=10, blank=True)
     status = models.CharField(max_length=2)  # F C D (P)
@@ -271,7 +275,11 @@ class Result(ClinicalItem):
 
 
 class Document(ClinicalItem):
+    # The producer's document number (MDM TXA-12) the row shows now: replacements and
+    # cancellations name it, and the row keeps the key of the first version.
+    number = models.CharField(max_length=200, blank=True, db_index=True)
     type_code = models.CharField(max_length=64, blank=True)
+    type_system = models.CharField(max_length=200, blank=True)
     type_label = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=300, blank=True)
     text = models.TextField(blank=True)

@@ -199,6 +199,7 @@ class ConditionRecord:
     key: str
     label: str
     code: str = ""
+    system: str = ""  # FHIR system URI when known (formats.codes), else the local name as sent
     onset: dt.date | None = None
     active: bool = True
 
@@ -221,6 +222,7 @@ class PrescriptionRecord:
     drug_label: str
     status: str  # active stopped cancelled completed
     drug_code: str = ""
+    drug_system: str = ""
     dose: str = ""
     dose_unit: str = ""
     route: str = ""
@@ -251,12 +253,14 @@ class ResultRecord:
     status: str
     value: str = ""
     value_num: float | None = None
-    unit: str = ""
+    unit: str = ""  # the unit's code (HL7 OBX-6.1, FHIR Quantity.code), else its text
     reference_range: str = ""
     flag: str = ""
     panel_code: str = ""
     panel_label: str = ""
     observed_at: dt.datetime | None = None
+    code_system: str = ""
+    unit_system: str = ""  # http://unitsofmeasure.org only when the unit is UCUM
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +268,8 @@ class DocumentRecord:
     key: str
     status: str
     type_code: str = ""
+    type_system: str = ""
+    number: str = ""
     type_label: str = ""
     title: str = ""
     text: str = ""

@@ -83,9 +83,14 @@ def document_articles(documents: list[DocumentLine]) -> SafeString:
     """Each report framed as a quoted document: the names and dates its text cites (often
     another person's: a relative, the GP) must never read as the patient's identity band."""
     source = _e(_("Texte du document, tel que reçu :"))
+    # A replaced report shows its newest version: say so, the paper copy may be older.
+    badges = {
+        "C": f' <span class="badge">{_e(_("version corrigée"))}</span>',
+        "P": f' <span class="badge">{_e(_("non signé"))}</span>',
+    }
     return _html(
-        f'<article class="document"><h3>{_e(d.title or d.type_label)} <span class="muted">'
-        f"{_e(when(d.authored_at, DAY_TIME))}</span></h3>"
+        f'<article class="document"><h3>{_e(d.title or d.type_label)}{badges.get(d.status, "")}'
+        f' <span class="muted">{_e(when(d.authored_at, DAY_TIME))}</span></h3>'
         f'<p class="document-source muted">{source}</p>'
         f'<blockquote class="document-text"><pre>{_e(d.text)}</pre></blockquote></article>\n'
         for d in documents

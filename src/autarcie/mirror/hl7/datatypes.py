@@ -32,11 +32,15 @@ def location(seg: Segment, index: int, *parts: int, repetition: int = 1) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Coded:
-    """A CE/CWE value: code, display text and coding system (LN for LOINC...)."""
+    """A CE/CWE value: code, display text, coding system (LN for LOINC...) and its OID.
+
+    `oid` is CWE-14 (v2.7 and later): some senders name a local table only by its OID.
+    """
 
     code: str
     label: str = ""
     system: str = ""
+    oid: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +129,7 @@ XCN, XCN_HD = 13, 9
 XON, XON_HD = 10, 6
 PL = 5
 CE = 3
+CWE = 14
 
 
 def rows(seg: Segment, index: int, count: int, hd_component: int = 0) -> list[Row]:
@@ -150,11 +155,11 @@ def coded(row: Row) -> Coded | None:
     code, label, system = row[0], row[1], row[2]
     if not code and not label:
         return None
-    return Coded(code, label, system)
+    return Coded(code, label, system, row[13] if len(row) > CWE - 1 else "")
 
 
 def coded_at(seg: Segment, index: int) -> Coded | None:
-    return coded(first_row(seg, index, CE))
+    return coded(first_row(seg, index, CWE))
 
 
 def identifier(row: Row) -> Identifier | None:

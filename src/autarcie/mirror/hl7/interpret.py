@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from autarcie.mirror.hl7.documents import MDM_TRIGGERS, DocumentNotice, interpret_mdm
 from autarcie.mirror.hl7.errors import ErrorCode, Hl7SemanticError
 from autarcie.mirror.hl7.header import read_header
 from autarcie.mirror.hl7.orders import (
@@ -28,6 +29,7 @@ Interpretation = (
     | MovementEvent
     | AccountMove
     | ResultReport
+    | DocumentNotice
     | PrescriptionOrder
     | AdministrationReport
     | RefusedEvent
@@ -53,12 +55,16 @@ def interpret(msg: Message) -> Interpretation:
     code = msg.message_code
     if code == "ADT":
         return interpret_adt(msg)
+    if code == "MDM":
+        if msg.trigger_event not in MDM_TRIGGERS:
+            return UnknownEvent(read_header(msg), f"MDM^{msg.trigger_event} is not read: kept")
+        return interpret_mdm(msg)
     reader = _READERS.get(code)
     if reader is None:
         raise Hl7SemanticError(
             ErrorCode.UNSUPPORTED_MESSAGE_TYPE,
             "MSH^1^9^1^1",
-            f"message type {code!r} is not read by this mirror (ADT, ORU, RDE and RAS are)",
+            f"message type {code!r} is not read by this mirror (ADT, ORU, MDM, RDE and RAS are)",
         )
     trigger, read = reader
     if msg.trigger_event != trigger:

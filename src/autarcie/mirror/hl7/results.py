@@ -31,6 +31,8 @@ CONFIDENTIAL_META = frozenset({"CONNEXION_SECRETE", "MASQUE_PS"})
 RESULT_STATUSES = frozenset("CDFINOPRSUWX")
 _CODED_TYPES = frozenset({"CE", "CWE", "CNE", "CF"})
 _NUMERIC_TYPES = frozenset({"NM"})
+# ORC-1 order controls that withdraw an order's results (HL7 table 0119: cancel, cancelled).
+WITHDRAWING_CONTROLS = frozenset({"CA", "OC"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +91,16 @@ class ResultGroup:
     panel: Coded
     observed_at: dt.datetime | None
     reported_at: dt.datetime | None
-    status: str
+    status: str  # OBR-25: X when the order was cancelled and its results withdrawn
     observations: tuple[Observation, ...]
     documents: tuple[Document, ...]
     metadata: tuple[tuple[str, str], ...]
+    control: str = ""  # ORC-1 of the order: CA or OC cancels it
+
+    @property
+    def withdrawn(self) -> bool:
+        """The order was cancelled: its results leave the summary (their versions stay)."""
+        return self.status == "X" or self.control in WITHDRAWING_CONTROLS
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +182,8 @@ def _decode_ed(obx: Segment, rep: Repetition) -> tuple[str, bytes]:
     )
 
 
-def _document(obx: Segment, code: Coded, status: str) -> Document:
+def read_document(obx: Segment, code: Coded, status: str) -> Document:
+    """An OBX-2 `ED` value (ORU or MDM): its bytes decoded, and its text when readable."""
     media, content = _decode_ed(obx, obx.field(5).repetition(1))
     title, text = "", ""
     if media.endswith("xml"):
@@ -188,7 +197,8 @@ def _document(obx: Segment, code: Coded, status: str) -> Document:
     )
 
 
-def _status(obx: Segment) -> str:
+def read_status(obx: Segment) -> str:
+    """OBX-11, required and checked against table 0085."""
     status = clean(obx.text(11)).upper()
     if not status:
         raise _error(ErrorCode.REQUIRED_FIELD_MISSING, obx, 11, "OBX-11 (result status) is missing")
@@ -222,7 +232,8 @@ def _observation(obx: Segment, value_type: str, code: Coded, status: str) -> Obs
     )
 
 
-def _metadata(obx: Segment) -> tuple[str, str] | None:
+def read_metadata(obx: Segment) -> tuple[str, str] | None:
+    """A CI-SIS `MetaDMPMSS` OBX as (code, value); None for any other OBX."""
     code = obx.field(3).repetition(1)
     if code.text(3) != META_SYSTEM and code.text(1) not in CONFIDENTIAL_META:
         return None
@@ -232,16 +243,17 @@ def _metadata(obx: Segment) -> tuple[str, str] | None:
 class _Group:
     """An OBR being read, with what its OBX segments gave so far."""
 
-    __slots__ = ("documents", "metadata", "obr", "observations")
+    __slots__ = ("control", "documents", "metadata", "obr", "observations")
 
-    def __init__(self, obr: Segment) -> None:
+    def __init__(self, obr: Segment, control: str = "") -> None:
         self.obr = obr
+        self.control = control
         self.observations: list[Observation] = []
         self.documents: list[Document] = []
         self.metadata: list[tuple[str, str]] = []
 
     def add(self, obx: Segment) -> None:
-        meta = _metadata(obx)
+        meta = read_metadata(obx)
         if meta is not None:
             self.metadata.append(meta)
             return
@@ -251,9 +263,9 @@ class _Group:
         value_type = clean(obx.text(2)).upper()
         if not value_type and not obx.field(5).is_empty:
             raise _error(ErrorCode.REQUIRED_FIELD_MISSING, obx, 2, "OBX-2 (value type) is missing")
-        status = _status(obx)
+        status = read_status(obx)
         if value_type == "ED":
-            self.documents.append(_document(obx, code, status))
+            self.documents.append(read_document(obx, code, status))
         else:
             self.observations.append(_observation(obx, value_type, code, status))
 
@@ -272,6 +284,7 @@ class _Group:
             observations=tuple(self.observations),
             documents=tuple(self.documents),
             metadata=tuple(self.metadata),
+            control=self.control,
         )
 
 
@@ -281,9 +294,13 @@ def interpret_oru(msg: Message) -> ResultReport:
     # Laboratories outside PAM FR often send the record number (MR) rather than an IPP (PI).
     patient = read_patient(msg, fallback_types=("MR",))
     groups: list[_Group] = []
+    control = ""  # the ORC before an OBR belongs to its order
     for seg in msg:
-        if seg.name == "OBR":
-            groups.append(_Group(seg))
+        if seg.name == "ORC":
+            control = clean(seg.text(1)).upper()
+        elif seg.name == "OBR":
+            groups.append(_Group(seg, control))
+            control = ""
         elif seg.name == "OBX":
             if not groups:
                 raise Hl7SemanticError(

@@ -13,6 +13,7 @@ from autarcie.chart import allergies
 from autarcie.mirror.models import Allergy, Patient
 from autarcie.viewer.fhir import resources
 from autarcie.viewer.fhir.params import Page
+from autarcie.viewer.fhir.tokens import token_matches
 
 
 def allergy_read(row: Allergy) -> resources.Json:
@@ -24,8 +25,13 @@ def allergy_read(row: Allergy) -> resources.Json:
     return resources.allergy_resource(match)
 
 
-def allergy_search(patient: Patient, page: Page) -> tuple[list[resources.Json], int]:
-    """One page of the patient's reconciled allergies, and their total."""
+def allergy_search(
+    patient: Patient, page: Page, codes: list[str] | None = None
+) -> tuple[list[resources.Json], int]:
+    """One page of the patient's reconciled allergies matching the ``code`` tokens, and their
+    total."""
     found = allergies.for_patient(patient.pk).resources()
+    if codes:
+        found = tuple(a for a in found if token_matches(codes, a.code, a.system))
     shown = found[page.offset : page.offset + page.count]
     return [resources.allergy_resource(a) for a in shown], len(found)

@@ -19,6 +19,7 @@ _PARAM_TYPES = {
     "date": "date",
     "code": "token",
     "status": "token",
+    "type": "token",
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 from django.http import QueryDict
 
+from autarcie.formats.codes import LOINC, aliases
 from autarcie.mirror.models import (
     Allergy,
     Condition,
@@ -39,12 +40,36 @@ def _date_filter(field: str) -> Filter:
     return build
 
 
-def _code_filter(value: str) -> Q:
-    condition = Q()
-    for option in values(value):
-        _system, code = parse_token(option)
-        condition |= Q(code=code)
-    return condition
+# Results stored before code systems were kept have none; the API shows those whose code is
+# shaped like a LOINC code as LOINC (viewer.fhir.resources), so a LOINC search finds them too.
+_LEGACY_LOINC = Q(code_system="", code__regex=r"^[0-9]{1,7}-[0-9]$")
+
+
+def _token_filter(code_field: str, system_field: str, legacy: dict[str, Q] | None = None) -> Filter:
+    """``code``, ``system|code``, ``|code`` (no system) and ``system|`` (any code of it).
+
+    A system is compared through its aliases: the store keeps FHIR URIs, but rows written
+    before systems were mapped (or an allergy as sent) may hold the HL7 name (``LN``).
+    """
+
+    def build(value: str) -> Q:
+        condition = Q()
+        for option in values(value):
+            system, code = parse_token(option)
+            if system is None:
+                option_q = Q(**{code_field: code})
+            elif system == "":
+                option_q = Q(**{code_field: code, system_field: ""})
+            else:
+                option_q = Q(**{f"{system_field}__in": sorted(aliases(system))})
+                if legacy and system in legacy:
+                    option_q |= legacy[system]
+                if code:
+                    option_q &= Q(**{code_field: code})
+            condition |= option_q
+        return condition
+
+    return build
 
 
 _RX_STATUSES = ("active", "stopped", "cancelled", "completed")
@@ -79,24 +104,37 @@ KINDS: dict[str, Kind] = {
         resources.observation_resource,
         ("-observed_at", "code", "-pk"),
         ~Q(status="D"),
-        {"date": _date_filter("observed_at"), "code": _code_filter},
+        {
+            "date": _date_filter("observed_at"),
+            "code": _token_filter("code", "code_system", {LOINC: _LEGACY_LOINC}),
+        },
     ),
     "MedicationRequest": Kind(
         Prescription,
         resources.medication_request_resource,
         ("-start", "-pk"),
         Q(),
-        {"status": _status_filter},
+        {"status": _status_filter, "code": _token_filter("drug_code", "drug_system")},
     ),
     # Built from the read model's reconciled list (viewer.fhir.allergies), not row by row.
-    "AllergyIntolerance": Kind(Allergy, allergy_read, ("label", "pk"), Q(), {}),
-    "Condition": Kind(Condition, resources.condition_resource, ("label", "pk"), Q(), {}),
+    # Its ``code`` is checked on the reconciled allergies (viewer.fhir.allergies), the rows'
+    # filter only validates the parameter.
+    "AllergyIntolerance": Kind(
+        Allergy, allergy_read, ("label", "pk"), Q(), {"code": _token_filter("code", "system")}
+    ),
+    "Condition": Kind(
+        Condition,
+        resources.condition_resource,
+        ("label", "pk"),
+        Q(),
+        {"code": _token_filter("code", "system")},
+    ),
     "DocumentReference": Kind(
         Document,
         resources.document_reference_resource,
         ("-authored_at", "-pk"),
         Q(confidential=False) & ~Q(status="D"),
-        {},
+        {"type": _token_filter("type_code", "type_system")},
     ),
 }
 

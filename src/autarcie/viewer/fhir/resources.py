@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from autarcie.chart.allergies import ReconciledAllergy
+from autarcie.formats.codes import LOINC, UCUM, system_uri
 from autarcie.mirror.models import (
     Condition,
     Document,
@@ -247,8 +248,25 @@ _OBSERVATION_STATUS = {"F": "final", "C": "corrected", "P": "preliminary", "D": 
 _INTERPRETATION = {"H", "L", "HH", "LL", "N", "A", "AA"}
 
 
+def _code_system(stored: str, code: str = "") -> str:
+    """The FHIR system of a stored one; rows stored before systems were kept guess LOINC."""
+    if stored:
+        return system_uri(stored)
+    return LOINC if code and _LOINC.match(code) else ""
+
+
+def _quantity(value: float, unit: str, unit_system: str) -> Json:
+    """UCUM's system and code only for a UCUM unit; any other unit keeps its text alone."""
+    quantity: Json = {"value": value}
+    if unit and unit_system == UCUM:
+        quantity.update(unit=unit, system=UCUM, code=unit)
+    elif unit:
+        quantity["unit"] = unit
+    return quantity
+
+
 def observation_resource(result: Result) -> Json:
-    system = "http://loinc.org" if _LOINC.match(result.code) else ""
+    system = _code_system(result.code_system, result.code)
     resource: Json = {
         "resourceType": "Observation",
         "id": str(result.pk),
@@ -270,10 +288,7 @@ def observation_resource(result: Result) -> Json:
         "referenceRange": [{"text": result.reference_range}] if result.reference_range else None,
     }
     if result.value_num is not None:
-        quantity: Json = {"value": result.value_num}
-        if result.unit:
-            quantity.update(unit=result.unit, system="http://unitsofmeasure.org", code=result.unit)
-        resource["valueQuantity"] = quantity
+        resource["valueQuantity"] = _quantity(result.value_num, result.unit, result.unit_system)
     elif result.value:
         resource["valueString"] = result.value
     flag = result.flag.strip().upper()
@@ -312,7 +327,11 @@ def medication_request_resource(prescription: Prescription) -> Json:
             if prescription.status in ("active", "stopped", "cancelled", "completed")
             else "unknown",
             "intent": "order",
-            "medicationCodeableConcept": _concept(prescription.drug_code, prescription.drug_label),
+            "medicationCodeableConcept": _concept(
+                prescription.drug_code,
+                prescription.drug_label,
+                _code_system(prescription.drug_system),
+            ),
             "subject": ref("Patient", prescription.patient_id),
             "authoredOn": instant(prescription.start),
             "requester": {"display": prescription.prescriber} if prescription.prescriber else None,
@@ -329,8 +348,8 @@ _CRITICALITY = {"severe": "high", "moderate": "low", "mild": "low"}
 
 
 def _allergy_code(allergy: ReconciledAllergy) -> Json:
-    """The substance: a system only when it is a URI (an HL7 ``L`` is no FHIR system)."""
-    system = allergy.system if allergy.system.startswith(("http://", "https://", "urn:")) else ""
+    """The substance: HL7 names become FHIR URIs; a local ``L`` is no FHIR system."""
+    system = system_uri(allergy.system)
     concept = _concept(allergy.code, allergy.label, system)
     if allergy.display and allergy.code:
         concept["coding"][0]["display"] = allergy.display
@@ -380,7 +399,7 @@ def condition_resource(condition: Condition) -> Json:
                     }
                 ]
             },
-            "code": _concept(condition.code, condition.label),
+            "code": _concept(condition.code, condition.label, _code_system(condition.system)),
             "subject": ref("Patient", condition.patient_id),
             "onsetDateTime": condition.onset.isoformat() if condition.onset else None,
         }
@@ -397,9 +416,14 @@ def document_reference_resource(document: Document) -> Json:
             "resourceType": "DocumentReference",
             "id": str(document.pk),
             "meta": {"lastUpdated": instant(document.received_at)},
-            "status": "superseded" if document.status == "C" else "current",
+            # A replaced document's row shows its newest version: that one is current.
+            "status": "current",
             "docStatus": _DOC_STATUS.get(document.status),
-            "type": _concept(document.type_code, document.type_label) or None,
+            "masterIdentifier": {"value": document.number} if document.number else None,
+            "type": _concept(
+                document.type_code, document.type_label, _code_system(document.type_system)
+            )
+            or None,
             "subject": ref("Patient", document.patient_id),
             "date": instant(document.authored_at),
             "description": document.title,

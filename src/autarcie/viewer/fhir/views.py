@@ -47,7 +47,7 @@ def _clinical_page(user: User, request: HttpRequest, rtype: str, page: Page) -> 
     patient = get_patient_for_user(user, patient_id)
     condition = clinical_filters(rtype, request.GET)
     if rtype == "AllergyIntolerance":
-        found, total = allergy_search(patient, page)
+        found, total = allergy_search(patient, page, request.GET.getlist("code"))
         return found, total, [patient.pk]
     rows = kind.rows().filter(patient=patient).filter(condition)
     rows = rows.order_by(*kind.order)

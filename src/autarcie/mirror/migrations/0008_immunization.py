@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("mirror", "0006_patient_identifiers")]
+    dependencies = [("mirror", "0007_code_systems")]
 
     operations = [
         migrations.CreateModel(
