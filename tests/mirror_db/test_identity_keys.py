@@ -90,6 +90,13 @@ def test_result_known_by_its_qualified_ins_alone_lands_on_the_admitted_patient()
     assert Document.objects.filter(patient=patient).exists()
 
 
+def test_a_report_labelled_xml_that_holds_plain_text_shows_its_words() -> None:
+    feed([adt("A01", "A1", ins=NIR, statuses="VALI")])
+    feed([_oru()])
+    texts = {d.text for d in Document.objects.all()}
+    assert texts == {"Document medcial au format CDA niveau 1"}  # as the ANS sample spells it
+
+
 def test_unknown_qualified_ins_makes_a_provisional_identity_flagged_to_reconcile() -> None:
     outcome = feed([_oru()])[0]
     assert outcome.code == "AA", outcome.ack

@@ -182,6 +182,17 @@ def _decode_ed(obx: Segment, rep: Repetition) -> tuple[str, bytes]:
     )
 
 
+def _plain_text(content: bytes) -> str:
+    """The content as text when it is readable UTF-8 text, else nothing."""
+    try:
+        decoded = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    if any(ord(char) < 32 and char not in "\t\r\n" for char in decoded):
+        return ""
+    return decoded.strip()
+
+
 def read_document(obx: Segment, code: Coded, status: str) -> Document:
     """An OBX-2 `ED` value (ORU or MDM): its bytes decoded, and its text when readable."""
     media, content = _decode_ed(obx, obx.field(5).repetition(1))
@@ -190,6 +201,10 @@ def read_document(obx: Segment, code: Coded, status: str) -> Document:
         extracted = extract_text(content)
         if extracted is not None:
             title, text = extracted.title, extracted.text
+        else:
+            # Labelled XML but not XML (the ANS examples carry a plain sentence): show the
+            # words rather than an empty report; the bytes stay as received.
+            text = _plain_text(content)
     elif media.startswith("text"):
         text = content.decode("utf-8", errors="replace")
     return Document(
