@@ -103,3 +103,12 @@ def test_an_expired_form_says_nothing_was_saved_and_to_reload(nurse: User) -> No
     html = response.content.decode()
     _check(html, "Formulaire expiré", menu=True)
     assert "rien n&#x27;a été enregistré" in html
+
+
+def test_a_buttons_address_opened_by_hand_is_explained_in_french(nurse: User) -> None:
+    response = _client(nurse).get("/verrouiller/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    html = response.content.decode()
+    _check(html, "Action impossible sur cette page", menu=True)
+    assert "Rien n&#x27;a été enregistré" in html

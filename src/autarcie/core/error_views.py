@@ -8,6 +8,7 @@ user, and never echo the exception, the URL's data or a stack trace.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -68,6 +69,15 @@ SERVER_ERROR = ErrorPage(
         "se reproduit, prévenez l'informatique et continuez sur les kits papier."
     ),
 )
+METHOD_NOT_ALLOWED = ErrorPage(
+    405,
+    _("Action impossible sur cette page"),
+    _(
+        "Cette adresse ne s'ouvre pas ainsi : c'est l'adresse d'un bouton ou d'un formulaire, "
+        "ouverte directement ou rechargée. Rien n'a été enregistré."
+    ),
+    _("Revenez à la page précédente et utilisez ses boutons, ou repartez de l'accueil."),
+)
 CSRF_FAILED = ErrorPage(
     403,
     _("Formulaire expiré"),
@@ -117,3 +127,21 @@ def server_error(request: HttpRequest) -> HttpResponse:
         log_failure(logger, "the error page could not use the full layout")
     context = {"error": SERVER_ERROR, "hospital_name": settings.HOSPITAL_NAME}
     return HttpResponse(render_to_string(TEMPLATE, context), status=500)
+
+
+class ExplainEmptyErrorsMiddleware:
+    """Give Django's bodyless 405 (a wrong HTTP method: a button's address opened by hand) the
+    French page, keeping its ``Allow`` header; every other response passes through."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or getattr(response, "streaming", False):
+            return response
+        if response.content:
+            return response
+        page = _page(request, METHOD_NOT_ALLOWED)
+        page["Allow"] = response.get("Allow", "")
+        return page
