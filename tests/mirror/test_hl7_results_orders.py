@@ -140,11 +140,18 @@ def test_document_without_sections_yields_all_its_text() -> None:
     assert text is not None and text.text == "un deux"
 
 
-def test_non_xml_document_is_kept_without_text() -> None:
+def test_plain_text_labelled_xml_is_kept_and_shown_as_its_words() -> None:
+    # The ANS examples send a sentence where the CDA would be: an empty report on the summary
+    # would hide that something was received.
     report = _report(_oru(_document_obx(b"Document medical au format CDA niveau 1")))
     document = report.groups[0].documents[0]
     assert document.content.startswith(b"Document")
-    assert document.text == ""
+    assert document.text == "Document medical au format CDA niveau 1"
+
+
+def test_binary_content_labelled_xml_is_kept_without_text() -> None:
+    report = _report(_oru(_document_obx(b"%PDF-1.7\x00\x01binary")))
+    assert report.groups[0].documents[0].text == ""
 
 
 def test_xml_entities_are_never_expanded() -> None:

@@ -183,10 +183,13 @@ def _decode_ed(obx: Segment, rep: Repetition) -> tuple[str, bytes]:
 
 
 def _plain_text(content: bytes) -> str:
-    """The content as text when it is readable UTF-8 text, else nothing."""
+    """The content as text when it is readable UTF-8 text that is no markup, else nothing:
+    XML refused by the reader (entities, a DTD) is never shown as text."""
     try:
         decoded = content.decode("utf-8")
     except UnicodeDecodeError:
+        return ""
+    if decoded.lstrip("\ufeff \t\r\n").startswith("<"):
         return ""
     if any(ord(char) < 32 and char not in "\t\r\n" for char in decoded):
         return ""
