@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, urlparse
 import pyotp
 from playwright.sync_api import Browser, Page, sync_playwright
 
-_QUIET_FLAGS = [
+QUIET_FLAGS = [
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Debian's chromium is missing (apt-get install chromium)", file=sys.stderr)
         return 2
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=_QUIET_FLAGS)
+        browser = playwright.chromium.launch(executable_path=executable, args=QUIET_FLAGS)
         for name in args.role or list(PATHS):
             if name not in accounts:
                 walk.fail(name, "connexion", "compte absent de la liste des comptes de démo")
