@@ -149,7 +149,12 @@ PATHS: dict[str, Steps] = {
         ("census", "css:main a[href^='/unites/']", False),
         ("urgences", "css:a[href$='/urgences/']", False),
     ],
-    "secretaire": [("accueil", "/", False), ("soins", "/soins/", False)],
+    "secretaire": [
+        ("accueil", "/", False),
+        ("soins", "/soins/", False),
+        ("unite", "css:main a[href^='/soins/unites/']", False),
+        ("admission", "css:a[href$='/admission/']", False),
+    ],
     "pharmacien": [
         ("accueil", "/", False),
         ("soins", "/soins/", False),
